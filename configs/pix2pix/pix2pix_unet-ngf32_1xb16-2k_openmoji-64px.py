@@ -1,0 +1,13 @@
+# The main job: Pix2Pix on the built-in OpenMoji line-art -> colour pairs at 64 px.
+# Channel widths are halved (ngf = ndf = 32) so the default run finishes in under
+# 10 minutes on a 2-core CPU; the 128/256 px configs use the reference widths.
+_base_ = [
+    '../_base_/models/pix2pix_unet.py',
+    '../_base_/datasets/openmoji_paired.py',
+    '../_base_/schedules/pix2pix_linear_decay.py',
+]
+model = dict(
+    image_size=64,
+    generator=dict(image_size=64, base_channels=32),
+    discriminator=dict(base_channels=32),
+)

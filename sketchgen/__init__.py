@@ -1,0 +1,2 @@
+"""sketchgen: GAN-based sketch and cartoon image generation."""
+__version__ = '0.1.0'

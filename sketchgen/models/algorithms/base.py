@@ -1,0 +1,149 @@
+"""What every image-to-image algorithm shares: a generator, its optional EMA copy,
+inference on PIL images or tensors, and the train/eval switch for test time.
+
+Images inside the models are in [-1, 1] (the generators end in tanh); the user-
+facing `infer` takes and returns [0, 1] tensors or PIL images.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Sequence, Union
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+
+from sketchgen.registry import MODELS
+
+ImageLike = Union[Image.Image, torch.Tensor, np.ndarray]
+TEST_MODES = ('eval', 'train')
+
+
+def set_requires_grad(net: nn.Module, flag: bool) -> None:
+    for p in net.parameters():
+        p.requires_grad_(flag)
+
+
+class ImageTranslationModel(nn.Module):
+    """Base of the algorithms that map one image to another.
+
+    Args:
+        generator: config of the generator network (built from MODELS).
+        image_size: training resolution; `infer` resizes inputs to it unless told otherwise.
+        test_mode: 'eval' (deterministic: dropout off, batch-norm running statistics) or
+            'train' (the pix2pix paper: dropout and batch statistics at test time).
+        ema_decay: keep a gradient-free exponential moving average of the generator
+            (updated by `EMAHook`), used for inference when present.
+    """
+
+    def __init__(self, generator: dict, image_size: int = 256, test_mode: str = 'eval',
+                 ema_decay: float | None = None):
+        super().__init__()
+        if test_mode not in TEST_MODES:
+            raise ValueError(f'test_mode={test_mode!r} is not one of {TEST_MODES}')
+        self.generator = MODELS.build(generator)
+        self.image_size = image_size
+        self.test_mode = test_mode
+        self.ema_decay = ema_decay
+        self.generator_ema = None
+
+    def init_ema(self) -> None:
+        """Create the EMA copy; called after the weights are initialised."""
+        if self.ema_decay is not None:
+            self.generator_ema = copy.deepcopy(self.generator)
+            set_requires_grad(self.generator_ema, False)
+
+    @torch.no_grad()
+    def update_ema(self) -> None:
+        ema, online = self.generator_ema, self.generator
+        for p_ema, p in zip(ema.parameters(), online.parameters()):
+            p_ema.lerp_(p.detach(), 1.0 - self.ema_decay)
+        for b_ema, b in zip(ema.buffers(), online.buffers()):
+            b_ema.copy_(b)
+
+    @property
+    def inference_generator(self) -> nn.Module:
+        return self.generator_ema if self.generator_ema is not None else self.generator
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.generator.parameters()).device
+
+    @torch.no_grad()
+    def generate(self, source: torch.Tensor) -> torch.Tensor:
+        """Generator output in [-1, 1] for a [-1, 1] batch, honouring `test_mode`."""
+        net = self.inference_generator
+        was_training = net.training
+        net.train(self.test_mode == 'train')
+        try:
+            return net(source)
+        finally:
+            net.train(was_training)
+
+    @torch.no_grad()
+    def infer(self, images: ImageLike | Sequence[ImageLike], keep_size: bool = False):
+        """Translate images (the Python door to the trained model).
+
+        Args:
+            images: a PIL image, a [0, 1] tensor (CxHxW or NxCxHxW), an HxWxC uint8
+                array, or a list of those.
+            keep_size: run at the input's own size (fully-convolutional generators;
+                the size must divide by the network's stride). By default inputs are
+                resized to the training size `image_size`.
+
+        Returns:
+            The same kind as given: PIL images, or a [0, 1] tensor.
+        """
+        if isinstance(images, torch.Tensor):
+            single, batch_in, as_pil = images.dim() == 3, list(images.unbind(0)) \
+                if images.dim() == 4 else [images], False
+        elif isinstance(images, (list, tuple)):
+            single, batch_in = False, list(images)
+            as_pil = not isinstance(batch_in[0], torch.Tensor)
+        else:
+            single, batch_in, as_pil = True, [images], True
+        outputs = []
+        for image in batch_in:
+            x = self._to_model_input(image, keep_size)
+            y = self.generate(x.unsqueeze(0).to(self.device))[0]
+            y = ((y.float().clamp(-1, 1) + 1) / 2).cpu()
+            outputs.append(_tensor_to_pil(y) if as_pil else y)
+        if single:
+            return outputs[0]
+        return outputs if as_pil else torch.stack(outputs)
+
+    def _to_model_input(self, image: ImageLike, keep_size: bool) -> torch.Tensor:
+        in_channels = getattr(self.generator, 'in_channels', 3)
+        if isinstance(image, np.ndarray):
+            image = Image.fromarray(image)
+        if isinstance(image, Image.Image):
+            image = image.convert('L' if in_channels == 1 else 'RGB')
+            if not keep_size and image.size != (self.image_size, self.image_size):
+                image = image.resize((self.image_size, self.image_size), Image.BICUBIC)
+            x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
+            x = x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)
+        else:
+            x = image.float()
+            if x.min() < 0 or x.max() > 1:
+                raise ValueError('infer: tensor inputs must be in [0, 1], got values in '
+                                 f'[{x.min():.3f}, {x.max():.3f}]')
+            if not keep_size and tuple(x.shape[-2:]) != (self.image_size, self.image_size):
+                x = nn.functional.interpolate(x[None], size=(self.image_size,) * 2,
+                                              mode='bicubic', align_corners=False)[0].clamp(0, 1)
+        if x.shape[0] != in_channels:
+            raise ValueError(f'infer: the generator takes {in_channels}-channel images, got '
+                             f'{x.shape[0]} channels')
+        stride = getattr(self.generator, 'stride', 1)
+        h, w = x.shape[-2:]
+        if h % stride or w % stride:
+            raise ValueError(
+                f'infer: image size {w}x{h} is not divisible by the generator stride {stride}; '
+                f'resize it to a multiple of {stride} (or drop keep_size to run at the '
+                f'training size {self.image_size}).')
+        return x * 2 - 1
+
+
+def _tensor_to_pil(x: torch.Tensor) -> Image.Image:
+    arr = (x.clamp(0, 1) * 255).round().byte().permute(1, 2, 0).numpy()
+    return Image.fromarray(arr[..., 0] if arr.shape[2] == 1 else arr)

@@ -1,0 +1,3 @@
+from sketchgen.models.discriminators.patchgan import PatchDiscriminator
+
+__all__ = ['PatchDiscriminator']

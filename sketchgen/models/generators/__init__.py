@@ -1,0 +1,3 @@
+from sketchgen.models.generators.unet import UnetGenerator
+
+__all__ = ['UnetGenerator']

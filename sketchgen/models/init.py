@@ -1,0 +1,32 @@
+"""Weight initialisation shared by the GAN networks."""
+from __future__ import annotations
+
+from torch import nn
+
+INIT_TYPES = ('normal', 'xavier', 'kaiming', 'orthogonal')
+
+
+def init_weights(net: nn.Module, init_type: str = 'normal', gain: float = 0.02) -> nn.Module:
+    """pix2pix/CycleGAN initialisation: conv and linear weights N(0, gain) for 'normal',
+    norm weights N(1, gain), biases 0."""
+    if init_type not in INIT_TYPES:
+        raise ValueError(f'init_type={init_type!r} is not one of {INIT_TYPES}')
+
+    def init_one(m: nn.Module) -> None:
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            if init_type == 'normal':
+                nn.init.normal_(m.weight, 0.0, gain)
+            elif init_type == 'xavier':
+                nn.init.xavier_normal_(m.weight, gain=gain)
+            elif init_type == 'kaiming':
+                nn.init.kaiming_normal_(m.weight, a=0, mode='fan_in')
+            else:
+                nn.init.orthogonal_(m.weight, gain=gain)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, (nn.BatchNorm2d, nn.InstanceNorm2d)) and m.weight is not None:
+            nn.init.normal_(m.weight, 1.0, gain)
+            nn.init.zeros_(m.bias)
+
+    net.apply(init_one)
+    return net

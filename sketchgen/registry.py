@@ -1,0 +1,78 @@
+"""Every registry of sketchgen, in one place.
+
+Components register where they are defined (`@MODELS.register_module()`), and
+everything is built through its registry: `MODELS.build(dict(type='UnetGenerator', ...))`.
+A downstream repository registers its own classes the same way and names its
+module in the config's `custom_imports`.
+"""
+from __future__ import annotations
+
+import difflib
+import inspect
+
+from mmengine.registry import Registry, build_from_cfg
+
+
+class UnknownTypeError(KeyError):
+    """A config named a `type` that its registry does not hold."""
+
+    def __str__(self) -> str:  # KeyError would print the message quoted as a repr
+        return str(self.args[0])
+
+
+def _closest(word: str, candidates, n: int = 3) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.5)
+    return f' Did you mean {", ".join(repr(c) for c in close)}?' if close else ''
+
+
+def build_with_hints(cfg, registry: Registry, default_args=None):
+    """mmengine's `build_from_cfg`, with errors that name what is registered.
+
+    An unknown `type` names the registry and its closest registered names; a
+    misspelt keyword names the closest constructor arguments.
+    """
+    obj_type = cfg.get('type') if isinstance(cfg, dict) else None
+    if isinstance(obj_type, str):
+        obj_cls = registry.get(obj_type)
+        if obj_cls is None:
+            known = sorted(registry.module_dict)
+            raise UnknownTypeError(
+                f"type={obj_type!r} is not in the sketchgen '{registry.name}' registry."
+                f'{_closest(obj_type, known)} Registered: {", ".join(known) or "(none)"}. '
+                'A component from your own package must be imported first: list its module '
+                "in the config's custom_imports=dict(imports=[...]).")
+        _check_keywords(obj_cls, cfg, default_args)
+    return build_from_cfg(cfg, registry, default_args)
+
+
+def _check_keywords(obj_cls, cfg, default_args) -> None:
+    try:
+        params = inspect.signature(obj_cls).parameters
+    except (TypeError, ValueError):
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    given = set(cfg) - {'type', '_scope_'}
+    if default_args:
+        given |= set(default_args)
+    for key in sorted(given - set(params)):
+        raise TypeError(f"{obj_cls.__name__} got an unknown argument {key!r} (from the config "
+                        f"dict with type={cfg['type']!r}).{_closest(key, params)} "
+                        f"Its arguments: {', '.join(params)}.")
+
+
+def _registry(name: str, location: str | None = None) -> Registry:
+    # `locations` makes the registry import its package on first use, so a
+    # config can be built without importing every module by hand.
+    return Registry(name, build_func=build_with_hints, scope='sketchgen',
+                    locations=[location] if location else [])
+
+
+# Generators, discriminators and the algorithms (trained systems) that hold them.
+MODELS = _registry('model', 'sketchgen.models')
+LOSSES = _registry('loss', 'sketchgen.models.losses')
+ROI_SAMPLERS = _registry('roi sampler')
+DATASETS = _registry('dataset', 'sketchgen.data')
+TRANSFORMS = _registry('transform', 'sketchgen.data.transforms')
+HOOKS = _registry('hook', 'sketchgen.engine.hooks')
+METRICS = _registry('metric', 'sketchgen.evaluation')
