@@ -1,0 +1,50 @@
+"""The one door to a trained model:
+
+    from sketchgen.apis import init_model
+    model = init_model('work_dirs/.../checkpoints/iter_002000')   # config read from inside
+    coloured = model.infer(Image.open('sketch.png'))
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from mmengine.config import Config
+
+from sketchgen.config import load_config
+from sketchgen.engine.checkpoint import load_weights, read_metadata
+from sketchgen.registry import MODELS
+
+
+def config_from_checkpoint(checkpoint: str | Path) -> Config:
+    text = read_metadata(checkpoint).get('config')
+    if not text:
+        raise ValueError(f'{checkpoint}: the checkpoint carries no config; pass the config '
+                         'file too: init_model(config, checkpoint).')
+    return Config.fromstring(text, '.py')
+
+
+def init_model(config: str | Path | Config | None = None, checkpoint: str | Path | None = None,
+               device: str | torch.device = 'cpu'):
+    """Build a model from a config and/or a checkpoint and put it in inference mode.
+
+    `init_model(checkpoint)` alone works too: a path to a checkpoint folder or
+    .safetensors file as the only argument is taken as the checkpoint.
+    """
+    if checkpoint is None and config is not None and not isinstance(config, Config) \
+            and (Path(config).is_dir() or str(config).endswith('.safetensors')):
+        config, checkpoint = None, config
+    if config is None:
+        if checkpoint is None:
+            raise ValueError('init_model needs a config, a checkpoint, or both.')
+        cfg = config_from_checkpoint(checkpoint)
+    elif isinstance(config, Config):
+        cfg = config
+    else:
+        cfg = load_config(config)
+    model_cfg = cfg.model.to_dict() if hasattr(cfg.model, 'to_dict') else dict(cfg.model)
+    model = MODELS.build(model_cfg)
+    if checkpoint is not None:
+        load_weights(model, checkpoint)
+    model.cfg = cfg
+    return model.to(device).eval()

@@ -1,0 +1,169 @@
+"""Measure training and inference speed, memory, and the trainer's overhead.
+
+    python tools/benchmark.py CONFIG [--iters 30] [--warmup 5] [--repeats 3]
+                              [--batch-size B] [--json PATH] [--cfg-options ...]
+
+overhead_ratio = the Trainer's iteration time (data loading, device transfer,
+hooks, the algorithm's train_step) / a bare PyTorch loop doing the same G and D
+forward, backward and optimiser steps on copies of the same networks with one
+pre-loaded batch, in the same process. Runs alternate and the median is kept.
+data_wait_share = the part of the trainer's iteration spent waiting for data.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from mmengine.config import DictAction
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description='Benchmark a sketchgen config.')
+    p.add_argument('config')
+    p.add_argument('--iters', type=int, default=30, help='timed iterations per run')
+    p.add_argument('--warmup', type=int, default=5)
+    p.add_argument('--repeats', type=int, default=3, help='alternating trainer/bare runs')
+    p.add_argument('--batch-size', type=int)
+    p.add_argument('--json', help='also write the figures to this JSON file')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
+    return p.parse_args(argv)
+
+
+def bare_loop(model, batch: dict, iters: int) -> float:
+    """Seconds per iteration of plain Pix2Pix steps: no trainer, hooks or loader."""
+    import torch
+    G, D = copy.deepcopy(model.generator), copy.deepcopy(model.discriminator)
+    opt_g = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(D.parameters(), 2e-4, betas=(0.5, 0.999))
+    bce, l1 = torch.nn.BCEWithLogitsLoss(), torch.nn.L1Loss()
+    x, y = batch['source'], batch['target']
+    _sync()
+    start = time.perf_counter()
+    for _ in range(iters):
+        fake = G(x)
+        real_logits = D(torch.cat([x, y], 1))
+        fake_logits = D(torch.cat([x, fake.detach()], 1))
+        loss_d = 0.5 * (bce(real_logits, torch.ones_like(real_logits))
+                        + bce(fake_logits, torch.zeros_like(fake_logits)))
+        opt_d.zero_grad(set_to_none=True)
+        loss_d.backward()
+        opt_d.step()
+        for p in D.parameters():
+            p.requires_grad_(False)
+        logits = D(torch.cat([x, fake], 1))
+        loss_g = bce(logits, torch.ones_like(logits)) + 100 * l1(fake, y)
+        opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        opt_g.step()
+        for p in D.parameters():
+            p.requires_grad_(True)
+    _sync()
+    return (time.perf_counter() - start) / iters
+
+
+def _sync():
+    import torch
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
+def trainer_loop(trainer, iters: int) -> tuple[float, float]:
+    """Seconds per iteration and data-wait share of the real training loop."""
+    trainer.max_iters = trainer.iteration + iters
+    _sync()
+    start = time.perf_counter()
+    data_time = 0.0
+    for hook in trainer.hooks:
+        hook.before_train(trainer)
+    loader = trainer._bench_loader
+    while trainer.iteration < trainer.max_iters:
+        t0 = time.perf_counter()
+        batch = next(loader)
+        data_time += time.perf_counter() - t0
+        outputs = trainer.run_iteration(batch)
+        trainer.iteration += 1
+        for hook in trainer.hooks:
+            hook.after_train_iter(trainer, outputs)
+    _sync()
+    elapsed = time.perf_counter() - start
+    return elapsed / iters, data_time / elapsed
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    import torch
+
+    from sketchgen.config import load_config
+    from sketchgen.engine import Trainer
+    from sketchgen.engine.hooks import LoggerHook, ParamSchedulerHook
+
+    options = dict(args.cfg_options)
+    if args.batch_size:
+        options['train_dataloader.batch_size'] = args.batch_size
+    cfg = load_config(args.config, options)
+    with tempfile.TemporaryDirectory() as tmp:
+        trainer = Trainer(cfg, work_dir=tmp, run_name=Path(args.config).stem)
+        # The per-iteration hooks of a real run; evaluation, checkpoints and grids are
+        # periodic costs reported by their own intervals, not per-iteration overhead.
+        trainer.hooks = [ParamSchedulerHook(), LoggerHook(interval=10, progress_bar=False)]
+        trainer.tb_writer = None
+        trainer.work_dir = Path(tmp)
+        trainer._bench_loader = iter(trainer.train_loader(0))
+        batch = next(trainer._bench_loader)
+        batch = {k: v.to(trainer.device) for k, v in batch.items()
+                 if isinstance(v, torch.Tensor)}
+        trainer_loop(trainer, args.warmup)
+        bare_loop(trainer.model, batch, args.warmup)
+        trainer_times, bare_times, waits = [], [], []
+        for _ in range(args.repeats):
+            t, w = trainer_loop(trainer, args.iters)
+            trainer_times.append(t)
+            waits.append(w)
+            bare_times.append(bare_loop(trainer.model, batch, args.iters))
+        for hook in trainer.hooks:
+            hook.after_train(trainer)
+
+        model = trainer.model.eval()
+        sample = batch['source'][:1]
+        latencies = []
+        for i in range(25):
+            _sync()
+            t0 = time.perf_counter()
+            model.generate(sample)
+            _sync()
+            if i >= 5:
+                latencies.append(time.perf_counter() - t0)
+
+    train_iter_s = statistics.median(trainer_times)
+    bare_iter_s = statistics.median(bare_times)
+    if torch.cuda.is_available():
+        peak_mb = torch.cuda.max_memory_allocated() / 2 ** 20
+        memory_kind = 'cuda max_memory_allocated'
+    else:
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        memory_kind = 'process peak RSS'
+    figures = dict(
+        config=args.config, device=str(trainer.device),
+        batch_size=trainer.batch_size, image_size=trainer.model.image_size,
+        train_iter_s=train_iter_s, bare_iter_s=bare_iter_s,
+        images_per_s=trainer.batch_size / train_iter_s,
+        infer_latency_s=statistics.median(latencies), peak_mem_mb=peak_mb,
+        peak_mem_kind=memory_kind, overhead_ratio=train_iter_s / bare_iter_s,
+        data_wait_share=statistics.median(waits),
+        torch=torch.__version__, threads=torch.get_num_threads())
+    for k, v in figures.items():
+        print(f'{k:18s} {v:.4f}' if isinstance(v, float) else f'{k:18s} {v}')
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Colour sketches with a trained model.
+
+    python tools/infer.py CONFIG CHECKPOINT INPUT [INPUT ...] --out DIR [--keep-size]
+
+INPUT is an image or a folder of images. CONFIG may be '-' to use the config
+stored inside the checkpoint. By default images are resized to the training size;
+--keep-size runs fully-convolutional models at the input's own size (which must
+divide by the network's stride).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description='Run a trained sketchgen model on images.')
+    p.add_argument('config', help="config file, or '-' for the one inside the checkpoint")
+    p.add_argument('checkpoint', help='checkpoint folder or model.safetensors')
+    p.add_argument('inputs', nargs='+', help='images or folders of images')
+    p.add_argument('--out', required=True, help='output folder')
+    p.add_argument('--keep-size', action='store_true',
+                   help='run at the input size instead of the training size')
+    p.add_argument('--device', default='cuda' if _cuda() else 'cpu')
+    return p.parse_args(argv)
+
+
+def _cuda() -> bool:
+    import torch
+    return torch.cuda.is_available()
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from sketchgen.apis import init_model
+    from sketchgen.data.io import IMAGE_EXTENSIONS, list_images, load_image
+
+    files = []
+    for item in map(Path, args.inputs):
+        if item.is_dir():
+            files += list_images(item)
+        elif item.is_file():
+            if item.suffix.lower() not in IMAGE_EXTENSIONS:
+                raise SystemExit(f'{item}: not an image file ({", ".join(IMAGE_EXTENSIONS)}).')
+            files.append(item)
+        else:
+            raise SystemExit(f'{item}: no such file or folder.')
+    model = init_model(None if args.config == '-' else args.config, args.checkpoint,
+                       device=args.device)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        result = model.infer(load_image(path), keep_size=args.keep_size)
+        result.save(out / f'{path.stem}.png')
+    print(f'Wrote {len(files)} image(s) to {out}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

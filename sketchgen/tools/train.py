@@ -1,0 +1,57 @@
+"""Train a model from a config.
+
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--seed N]
+                                 [--amp {no,fp16,bf16}] [--cfg-options k.sub=v ...]
+                                 [--dry-run]
+
+The same script runs on many processes: `accelerate launch tools/train.py CONFIG`
+or `torchrun --nproc_per_node 8 tools/train.py CONFIG`.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mmengine.config import DictAction
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description='Train a sketchgen model from a config file.')
+    p.add_argument('config', help='config file, e.g. configs/pix2pix/...py')
+    p.add_argument('--work-dir', help='output folder (default: work_dirs/<config name>)')
+    p.add_argument('--resume', nargs='?', const=True, default=False, metavar='CKPT',
+                   help='continue from the newest checkpoint in the work dir, or from CKPT')
+    p.add_argument('--seed', type=int, help='random seed (default: the config\'s, else 0)')
+    p.add_argument('--amp', choices=['no', 'fp16', 'bf16'],
+                   help='mixed precision through accelerate (fp16 needs a GPU)')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                   metavar='KEY=VALUE', help='override config entries, e.g. '
+                   'train_cfg.max_iters=100 model.generator.base_channels=16')
+    p.add_argument('--dry-run', action='store_true',
+                   help='build everything and run one iteration; write nothing')
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from sketchgen.config import load_config
+    from sketchgen.engine import Trainer
+
+    cfg = load_config(args.config, args.cfg_options)
+    run_name = Path(args.config).stem
+    trainer = Trainer(cfg, work_dir=args.work_dir, run_name=run_name, seed=args.seed,
+                      amp=args.amp, resume=args.resume, dry_run=args.dry_run,
+                      options=dict(config=str(args.config), cfg_options=args.cfg_options,
+                                   argv=sys.argv[1:] if argv is None else list(argv)))
+    outputs = trainer.train()
+    if args.dry_run:
+        print('Dry run: one iteration OK; nothing written. Losses: '
+              + ', '.join(f'{k} {v:.4f}' for k, v in outputs.items()))
+    else:
+        print(f'Done: {trainer.iteration} iterations; outputs in {trainer.work_dir}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""End to end: Pix2Pix learns, resumes exactly, and never loses a checkpoint."""
+import json
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from conftest import TINY, tiny_config
+from sketchgen.engine import Trainer
+from sketchgen.engine import checkpoint as ckpt
+from sketchgen.engine.hooks import Hook
+
+
+def read_log(work_dir):
+    lines = [json.loads(l) for l in (work_dir / 'log.jsonl').read_text().splitlines()]
+    return [l for l in lines if 'loss_pixel' in l]
+
+
+def test_pixel_loss_falls_on_eight_tiny_pairs(tiny_pairs, tmp_path):
+    cfg = tiny_config(tiny_pairs, train_cfg=dict(max_iters=40, val_interval=0),
+                      default_hooks=dict(visualization=None, evaluation=None,
+                                         checkpoint=dict(interval=40, save_best=None)))
+    Trainer(cfg, work_dir=tmp_path).train()
+    losses = [l['loss_pixel'] for l in read_log(tmp_path)]
+    assert len(losses) == 40
+    first, last = sum(losses[:5]) / 5, sum(losses[-5:]) / 5
+    assert last < 0.6 * first, (first, last)
+
+
+def test_run_writes_config_logs_grids_checkpoints(tiny_pairs, tmp_path):
+    Trainer(tiny_config(tiny_pairs), work_dir=tmp_path, run_name='tiny').train()
+    assert (tmp_path / 'tiny.py').is_file() and (tmp_path / 'training_options.json').is_file()
+    assert list((tmp_path / 'tensorboard').iterdir())
+    assert sorted(p.name for p in (tmp_path / 'vis').iterdir()) == ['iter_000003.png',
+                                                                    'iter_000006.png']
+    assert [n for n, _ in ckpt.list_checkpoints(tmp_path / 'checkpoints')] == [3, 6]
+    assert (tmp_path / 'checkpoints' / 'best_PSNR' / 'model.safetensors').is_file()
+    metric_lines = [json.loads(l) for l in (tmp_path / 'log.jsonl').read_text().splitlines()
+                    if 'val/PSNR' in l]
+    assert [m['iter'] for m in metric_lines] == [3, 6]
+    assert metric_lines[0]['val/num_samples'] == 8
+
+
+def test_learning_rate_decays_linearly_in_second_half(tiny_pairs, tmp_path):
+    cfg = tiny_config(tiny_pairs, default_hooks=dict(visualization=None, evaluation=None,
+                                                     checkpoint=dict(save_best=None)))
+    Trainer(cfg, work_dir=tmp_path).train()
+    lrs = [l['lr_generator'] for l in read_log(tmp_path)]
+    # max_iters 6, decay from iteration 3: factor after step k is 1 - max(0, k - 3) / 3
+    expected = [2e-3 * (1 - max(0, k - 3) / 3) for k in range(1, 7)]
+    assert lrs == pytest.approx(expected)
+
+
+class StopAt(Hook):
+    """Simulates a kill (Ctrl-C) right after iteration `n`."""
+    priority = 100
+
+    def __init__(self, n):
+        self.n = n
+
+    def after_train_iter(self, trainer, outputs):
+        if trainer.iteration == self.n:
+            raise KeyboardInterrupt
+
+
+def test_resume_is_bit_identical_to_an_uninterrupted_run(tiny_pairs, tmp_path):
+    cfg = tiny_config(tiny_pairs, train_cfg=dict(max_iters=6, val_interval=0),
+                      default_hooks=dict(visualization=None, evaluation=None,
+                                         checkpoint=dict(interval=100, save_best=None)))
+    straight = tmp_path / 'straight'
+    Trainer(cfg, work_dir=straight).train()
+
+    interrupted = tmp_path / 'interrupted'
+    trainer = Trainer(cfg, work_dir=interrupted)
+    trainer.hooks.append(StopAt(3))
+    with pytest.raises(KeyboardInterrupt):
+        trainer.train()
+    # the interruption itself left a checkpoint at iteration 3
+    assert [n for n, _ in ckpt.list_checkpoints(interrupted / 'checkpoints')] == [3]
+    Trainer(cfg, work_dir=interrupted, resume=True).train()
+
+    a = load_file(str(straight / 'checkpoints' / 'iter_000006' / 'model.safetensors'))
+    b = load_file(str(interrupted / 'checkpoints' / 'iter_000006' / 'model.safetensors'))
+    assert a.keys() == b.keys()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    # the losses after the resume point match the uninterrupted run exactly
+    def losses(work_dir):
+        return [{k: v for k, v in l.items() if k.startswith('loss')} for l in read_log(work_dir)]
+    assert losses(interrupted)[3:] == losses(straight)[3:]
+
+
+def test_interrupted_checkpoint_write_keeps_the_previous_one(tiny_pairs, tmp_path,
+                                                              monkeypatch):
+    cfg = tiny_config(tiny_pairs, train_cfg=dict(max_iters=6, val_interval=0),
+                      default_hooks=dict(visualization=None, evaluation=None,
+                                         checkpoint=dict(interval=3, save_best=None)))
+    real_save = torch.save
+
+    def dies_halfway(obj, path, *args, **kwargs):
+        if '000006' in str(path):
+            with open(path, 'wb') as fh:
+                fh.write(b'half a file')
+            raise OSError('disk full (simulated)')
+        return real_save(obj, path, *args, **kwargs)
+
+    monkeypatch.setattr(ckpt.torch, 'save', dies_halfway)
+    with pytest.raises(OSError, match='simulated'):
+        Trainer(cfg, work_dir=tmp_path).train()
+    found = ckpt.list_checkpoints(tmp_path / 'checkpoints')
+    assert [n for n, _ in found] == [3]
+    assert not [p for p in (tmp_path / 'checkpoints').iterdir() if 'tmp' in p.name]
+    monkeypatch.setattr(ckpt.torch, 'save', real_save)
+    resumed = Trainer(cfg, work_dir=tmp_path, resume=True)
+    resumed.resume()
+    assert resumed.iteration == 3
+
+
+def test_dry_run_writes_nothing(tiny_pairs, tmp_path):
+    work_dir = tmp_path / 'never'
+    outputs = Trainer(tiny_config(tiny_pairs), work_dir=work_dir, dry_run=True).train()
+    assert set(outputs) >= {'loss_d', 'loss_g_gan', 'loss_pixel'}
+    assert not work_dir.exists()
+
+
+def test_checkpoint_into_other_architecture_names_the_keys(tiny_pairs, tmp_path):
+    Trainer(tiny_config(tiny_pairs), work_dir=tmp_path).train()
+    from sketchgen.registry import MODELS
+    other = MODELS.build(dict(type='Pix2Pix', image_size=TINY,
+                              generator=dict(type='UnetGenerator', image_size=TINY,
+                                             base_channels=16),
+                              discriminator=dict(type='PatchDiscriminator', base_channels=8,
+                                                 n_layers=3)))
+    with pytest.raises(ckpt.CheckpointMismatchError) as err:
+        ckpt.load_weights(other, tmp_path / 'checkpoints' / 'iter_000006')
+    message = str(err.value)
+    assert 'shape mismatch' in message and 'generator.model.model.0.weight' in message
+    assert 'missing from the checkpoint' in message  # the extra discriminator layer
+    assert 'saved from Pix2Pix' in message
+
+
+def test_training_state_loads_with_weights_only(tiny_pairs, tmp_path):
+    Trainer(tiny_config(tiny_pairs), work_dir=tmp_path).train()
+    state = torch.load(tmp_path / 'checkpoints' / 'iter_000006' / 'training_state.pt',
+                       weights_only=True)
+    assert state['iteration'] == 6 and set(state['optimizers']) == {'generator',
+                                                                    'discriminator'}
+
+
+def test_ema_generator_tracks_the_generator(tiny_pairs, tmp_path):
+    cfg = tiny_config(tiny_pairs, model=dict(ema_decay=0.5),
+                      custom_hooks=[dict(type='EMAHook')],
+                      default_hooks=dict(visualization=None, evaluation=None,
+                                         checkpoint=dict(save_best=None)))
+    trainer = Trainer(cfg, work_dir=tmp_path)
+    before = [p.clone() for p in trainer.model.generator_ema.parameters()]
+    trainer.train()
+    ema, online = trainer.model.generator_ema, trainer.model.generator
+    assert all(not p.requires_grad for p in ema.parameters())
+    changed = [not torch.equal(b, p) for b, p in zip(before, ema.parameters())]
+    assert any(changed)
+    assert any(not torch.equal(e, o) for e, o in zip(ema.parameters(), online.parameters()))
+    assert trainer.model.inference_generator is ema
+
+
+def test_ema_hook_without_ema_model_says_what_to_set(tiny_pairs, tmp_path):
+    cfg = tiny_config(tiny_pairs, custom_hooks=[dict(type='EMAHook')])
+    with pytest.raises(ValueError, match='set ema_decay in the model config'):
+        Trainer(cfg, work_dir=tmp_path).train()
