@@ -115,6 +115,12 @@ def test_mode_conversions(tmp_path):
         load_image(tmp_path / 'f.tif')
 
 
+def test_flags_are_recognised():
+    from sketchgen.data.openmoji import is_flag
+    assert is_flag('1F1EC-1F1F7') and is_flag('1F3F4-E0067-E0062-E0065-E006E-E0067-E007F')
+    assert not is_flag('1F3F4') and not is_flag('1F600')
+
+
 def test_variants_share_a_split():
     assert drawing_group('1F468-1F3FD') == '1F468'
     assert drawing_group('1F469-200D-1F9B0') == '1F469'

