@@ -43,6 +43,9 @@ def save_checkpoint(folder: Path, model: nn.Module, config_text: str, iteration:
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f'.{folder.name}.tmp-', dir=folder.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it owner-only; checkpoints are shareable
     try:
         # contiguous clones: safetensors refuses shared or strided storage
         weights = {k: v.detach().cpu().contiguous().clone() for k, v in model.state_dict().items()}

@@ -36,36 +36,41 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def bare_loop(model, batch: dict, iters: int) -> float:
-    """Seconds per iteration of plain Pix2Pix steps: no trainer, hooks or loader."""
+def make_bare_loop(model, batch: dict):
+    """Plain Pix2Pix steps on copies of the model's networks: no trainer, hooks or
+    loader. Returns run(iters) -> seconds per iteration; build once, warm up, time."""
     import torch
     G, D = copy.deepcopy(model.generator), copy.deepcopy(model.discriminator)
     opt_g = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), 2e-4, betas=(0.5, 0.999))
     bce, l1 = torch.nn.BCEWithLogitsLoss(), torch.nn.L1Loss()
     x, y = batch['source'], batch['target']
-    _sync()
-    start = time.perf_counter()
-    for _ in range(iters):
-        fake = G(x)
-        real_logits = D(torch.cat([x, y], 1))
-        fake_logits = D(torch.cat([x, fake.detach()], 1))
-        loss_d = 0.5 * (bce(real_logits, torch.ones_like(real_logits))
-                        + bce(fake_logits, torch.zeros_like(fake_logits)))
-        opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        opt_d.step()
-        for p in D.parameters():
-            p.requires_grad_(False)
-        logits = D(torch.cat([x, fake], 1))
-        loss_g = bce(logits, torch.ones_like(logits)) + 100 * l1(fake, y)
-        opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        opt_g.step()
-        for p in D.parameters():
-            p.requires_grad_(True)
-    _sync()
-    return (time.perf_counter() - start) / iters
+
+    def run(iters: int) -> float:
+        _sync()
+        start = time.perf_counter()
+        for _ in range(iters):
+            fake = G(x)
+            real_logits = D(torch.cat([x, y], 1))
+            fake_logits = D(torch.cat([x, fake.detach()], 1))
+            loss_d = 0.5 * (bce(real_logits, torch.ones_like(real_logits))
+                            + bce(fake_logits, torch.zeros_like(fake_logits)))
+            opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            opt_d.step()
+            for p in D.parameters():
+                p.requires_grad_(False)
+            logits = D(torch.cat([x, fake], 1))
+            loss_g = bce(logits, torch.ones_like(logits)) + 100 * l1(fake, y)
+            opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
+            opt_g.step()
+            for p in D.parameters():
+                p.requires_grad_(True)
+        _sync()
+        return (time.perf_counter() - start) / iters
+
+    return run
 
 
 def _sync():
@@ -119,14 +124,15 @@ def main(argv=None) -> int:
         batch = next(trainer._bench_loader)
         batch = {k: v.to(trainer.device) for k, v in batch.items()
                  if isinstance(v, torch.Tensor)}
+        bare_loop = make_bare_loop(trainer.model, batch)
         trainer_loop(trainer, args.warmup)
-        bare_loop(trainer.model, batch, args.warmup)
+        bare_loop(args.warmup)
         trainer_times, bare_times, waits = [], [], []
         for _ in range(args.repeats):
             t, w = trainer_loop(trainer, args.iters)
             trainer_times.append(t)
             waits.append(w)
-            bare_times.append(bare_loop(trainer.model, batch, args.iters))
+            bare_times.append(bare_loop(args.iters))
         for hook in trainer.hooks:
             hook.after_train(trainer)
 
