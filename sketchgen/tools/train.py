@@ -24,7 +24,7 @@ def parse_args(argv=None):
                    help='continue from the newest checkpoint in the work dir, or from CKPT')
     p.add_argument('--seed', type=int, help='random seed (default: the config\'s, else 0)')
     p.add_argument('--amp', choices=['no', 'fp16', 'bf16'],
-                   help='mixed precision through accelerate (fp16 needs a GPU)')
+                   help='mixed precision through accelerate')
     p.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                    metavar='KEY=VALUE', help='override config entries, e.g. '
                    'train_cfg.max_iters=100 model.generator.base_channels=16')
