@@ -9,6 +9,7 @@ breaks when G and D share one DDP wrapper (D's update would sync G's grads).
 """
 from __future__ import annotations
 
+import os
 import platform
 import shutil
 import time
@@ -63,6 +64,13 @@ class Trainer:
         if amp not in AMP_MODES:
             raise ValueError(f'amp={amp!r} is not one of {AMP_MODES}')
         self.accelerator = Accelerator(mixed_precision=amp)
+        launched = int(os.environ.get('WORLD_SIZE', 1))
+        if launched != self.accelerator.num_processes:
+            # Otherwise every rank would train alone and write the same work dir.
+            raise RuntimeError(
+                f'Launched as {launched} processes, but accelerate formed a group of '
+                f'{self.accelerator.num_processes}. Without GPUs, set ACCELERATE_USE_CPU=1 '
+                'so processes join one CPU (gloo) group.')
         self.amp = amp
         self.work_dir = Path(work_dir or cfg.get('work_dir') or Path('work_dirs') / run_name)
         self.max_iters = int(cfg.train_cfg['max_iters'])
@@ -268,4 +276,5 @@ class Trainer:
             self.accelerator.scaler.load_state_dict(state['scaler'])
         ckpt.set_rng_state(state['rng'])
         self.iteration = state['iteration']
-        print(f'Resumed from {checkpoint} at iteration {self.iteration}.')
+        if self.accelerator.is_main_process:
+            print(f'Resumed from {checkpoint} at iteration {self.iteration}.')

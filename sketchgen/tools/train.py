@@ -45,6 +45,8 @@ def main(argv=None) -> int:
                       options=dict(config=str(args.config), cfg_options=args.cfg_options,
                                    argv=sys.argv[1:] if argv is None else list(argv)))
     outputs = trainer.train()
+    if not trainer.accelerator.is_main_process:
+        return 0
     if args.dry_run:
         print('Dry run: one iteration OK; nothing written. Losses: '
               + ', '.join(f'{k} {v:.4f}' for k, v in outputs.items()))
