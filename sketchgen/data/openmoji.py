@@ -223,12 +223,15 @@ class OpenMojiPairedDataset(PairedImageDataset):
         root = build_openmoji_pairs(image_size, cache_dir, min_colour_fraction,
                                     max_unexplained_edges, drop_flags, limit)
         index = json.loads((root / 'index.json').read_text())
-        names = index['splits'][split]
-        if not names:
+        self.names = index['splits'][split]
+        if not self.names:
             raise ValueError(f'OpenMojiPairedDataset: the {split!r} split of {root} is empty '
                              f'(limit={limit} is too small to fill every split).')
         self.counts = index['counts']
         super().__init__(str(root), split=None, layout='folders', pipeline=pipeline,
                          folder_names=('sketch', 'target'), verify=False)
-        self.samples = [dict(name=n, A=root / 'sketch' / f'{n}.png',
-                             B=root / 'target' / f'{n}.png') for n in names]
+
+    def find_samples(self, folder_names: tuple[str, str]) -> list[dict]:
+        # The split comes from index.json, not from scanning the folders.
+        sketch, target = (self.root / f for f in folder_names)
+        return [dict(name=n, A=sketch / f'{n}.png', B=target / f'{n}.png') for n in self.names]

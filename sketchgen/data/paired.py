@@ -46,13 +46,16 @@ class PairedImageDataset(Dataset):
         self.layout = layout
         self.direction = direction
         self.pipeline = Compose(pipeline or [dict(type='ToTensor')])
-        if layout == 'aligned':
-            self.samples = [dict(name=p.stem, path=p) for p in list_images(self.root)]
-        else:
-            self.samples = _pair_by_name(self.root / folder_names[0], self.root / folder_names[1])
+        self.samples = self.find_samples(folder_names)
         if verify:
             for s in self.samples:
                 self._verify(s)
+
+    def find_samples(self, folder_names: tuple[str, str]) -> list[dict]:
+        """One dict per pair: `name` and `path` (aligned) or `A` and `B` (folders)."""
+        if self.layout == 'aligned':
+            return [dict(name=p.stem, path=p) for p in list_images(self.root)]
+        return _pair_by_name(self.root / folder_names[0], self.root / folder_names[1])
 
     def __len__(self) -> int:
         return len(self.samples)
