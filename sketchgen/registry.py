@@ -76,3 +76,5 @@ DATASETS = _registry('dataset', 'sketchgen.data')
 TRANSFORMS = _registry('transform', 'sketchgen.data.transforms')
 HOOKS = _registry('hook', 'sketchgen.engine.hooks')
 METRICS = _registry('metric', 'sketchgen.evaluation')
+# Networks that embed images for FID/KID (Inception-v3, EfficientNet-Lite0, your own).
+FEATURE_NETWORKS = _registry('feature network', 'sketchgen.evaluation.feature_networks')

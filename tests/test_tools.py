@@ -76,13 +76,43 @@ def test_infer_tool_colours_a_folder(trained, tiny_pairs, tmp_path):
 def test_test_tool_writes_metrics(trained, tmp_path):
     ckpt, _ = trained
     out = tmp_path / 'eval'
-    assert cli.main(['test', '-', str(ckpt), '--out', str(out)]) == 0
+    names = ['PSNR', 'SSIM', 'L1', 'GramDistance', 'FID-EffLite0', 'KID-EffLite0']
+    assert cli.main(['test', '-', str(ckpt), '--out', str(out), '--metrics', *names]) == 0
     report = json.loads((out / 'metrics.json').read_text())
     assert report['num_samples'] == 8
-    assert set(report['metrics']) == {'PSNR', 'SSIM'}
+    assert list(report['metrics']) == names
     assert 0 < report['metrics']['SSIM'] <= 1
-    assert '| PSNR |' in (out / 'metrics.md').read_text()
-    assert len(list((out / 'images').iterdir())) == 8
+    for name in names:
+        assert report['settings']['metrics'][name]['num_samples'] == 8
+    network = report['settings']['metrics']['FID-EffLite0']['feature_network']
+    assert len(network['sha256']) == 64 and network['features'] == 1280
+    assert report['versions']['clean-fid'] and report['versions']['torch']
+    table = (out / 'metrics.md').read_text()
+    assert '| FID-EffLite0 |' in table and '| 8 |' in table
+    generated, real = sorted((out / 'generated').iterdir()), sorted((out / 'real').iterdir())
+    assert len(generated) == len(real) == 8
+
+    # Any other tool recomputes the same FID from the saved images.
+    from cleanfid import fid as cleanfid
+    from sketchgen.evaluation import build_feature_network
+    network = build_feature_network(dict(type='EfficientNetLite0', mode='clean', weights=None))
+    recomputed = cleanfid.compute_fid(
+        str(out / 'generated'), str(out / 'real'), mode='clean', num_workers=0,
+        custom_feat_extractor=network.model_fn, custom_fn_resize=network.resize,
+        device=torch.device('cpu'), verbose=False)
+    assert recomputed == pytest.approx(report['metrics']['FID-EffLite0'], rel=1e-4)
+
+
+def test_best_checkpoint_follows_the_metric_direction(tiny_pairs, tmp_path):
+    cfg = tiny_config(tiny_pairs, val_evaluator=[dict(type='PSNR'), dict(type='L1')])
+    cfg.default_hooks.checkpoint.save_best = 'L1'  # lower is better, without saying so
+    trainer = Trainer(cfg, work_dir=tmp_path, run_name='best')
+    trainer.train()
+    logged = [json.loads(line) for line in (tmp_path / 'log.jsonl').read_text().splitlines()]
+    l1 = {r['iter']: r['val/L1'] for r in logged if 'val/L1' in r}
+    hook = next(h for h in trainer.hooks if type(h).__name__ == 'CheckpointHook')
+    assert hook.best_iteration == min(l1, key=l1.get)
+    assert (tmp_path / 'checkpoints' / 'best_L1').is_dir()
 
 
 def test_train_tool_dry_run(tiny_pairs, tmp_path, capsys):

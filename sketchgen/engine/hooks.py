@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import math
 import time
-from pathlib import Path
 
 import torch
 from torchvision.utils import make_grid, save_image
 
+from sketchgen.evaluation import format_results
 from sketchgen.registry import HOOKS
 
 
@@ -89,12 +89,13 @@ class EvaluationHook(Hook):
 @HOOKS.register_module()
 class CheckpointHook(Hook):
     """Save `iter_N` every `interval` iterations and at the end, keep the last `max_keep`;
-    with `save_best='PSNR'` also keep `best_PSNR` by `rule` ('greater' or 'less')."""
+    with `save_best='PSNR'` also keep `best_PSNR` by `rule` ('greater' or 'less'; by
+    default the metric's own direction: greater for PSNR/SSIM, less for L1/LPIPS/FID)."""
     priority = 60
 
     def __init__(self, interval: int = 1000, max_keep: int | None = 3,
-                 save_best: str | None = None, rule: str = 'greater'):
-        if rule not in ('greater', 'less'):
+                 save_best: str | None = None, rule: str | None = None):
+        if rule not in (None, 'greater', 'less'):
             raise ValueError(f"CheckpointHook: rule={rule!r} must be 'greater' or 'less'")
         self.interval, self.max_keep = interval, max_keep
         self.save_best, self.rule = save_best, rule
@@ -111,7 +112,9 @@ class CheckpointHook(Hook):
                 raise KeyError(f'CheckpointHook: save_best={self.save_best!r} is not among the '
                                f'evaluated metrics {sorted(trainer.metrics)}.')
             value = trainer.metrics[self.save_best]
-            if self.best_value is None or (value > self.best_value if self.rule == 'greater'
+            rule = self.rule or next(m.better for m in trainer.val_metrics
+                                     if m.name == self.save_best)
+            if self.best_value is None or (value > self.best_value if rule == 'greater'
                                            else value < self.best_value):
                 self.best_value, self.best_iteration = value, trainer.iteration
                 trainer.save_checkpoint(f'best_{self.save_best}', with_state=False)
@@ -193,9 +196,7 @@ class LoggerHook(Hook):
             self.logged_metrics_iteration = trainer.iteration
             self._write(trainer, dict(iter=trainer.iteration,
                                       **{f'val/{k}': v for k, v in trainer.metrics.items()}))
-            summary = ', '.join(f'{k} {v:.4g}' for k, v in trainer.metrics.items()
-                                if isinstance(v, float))
-            message = f'iter {trainer.iteration}: val {summary}'
+            message = f'iter {trainer.iteration}: val {format_results(trainer.metrics)}'
             (self.bar.write if self.bar is not None else print)(message)
 
     def _write(self, trainer, record: dict) -> None:

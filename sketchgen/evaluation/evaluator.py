@@ -21,7 +21,9 @@ def evaluate(model, loader, metrics: list, max_samples: int | None = None,
     """Generate for every batch of `loader` and score against the targets.
 
     Returns {metric name: value, ..., 'num_samples': N}. With `save_dir`, each
-    generated image is written as PNG under its sample name.
+    generated image is written as PNG under save_dir/generated and its target
+    under save_dir/real, so any other tool (e.g. cleanfid.fid.compute_fid on the
+    two folders) can recompute the numbers.
     """
     for m in metrics:
         m.reset()
@@ -39,12 +41,20 @@ def evaluate(model, loader, metrics: list, max_samples: int | None = None,
         for m in metrics:
             m.process(pred, real)
         if save_dir is not None:
-            Path(save_dir).mkdir(parents=True, exist_ok=True)
-            for img, name in zip(pred, batch['name']):
-                save_image(img, Path(save_dir) / f'{name}.png')
+            for folder, images in (('generated', pred), ('real', real)):
+                (Path(save_dir) / folder).mkdir(parents=True, exist_ok=True)
+                for img, name in zip(images, batch['name']):
+                    save_image(img, Path(save_dir) / folder / f'{name}.png')
         seen += len(source)
     results = {}
     for m in metrics:
         results.update(m.compute())
     results['num_samples'] = seen
     return results
+
+
+def format_results(results: dict) -> str:
+    """'on 243 images: PSNR 17.93, SSIM 0.8598, FID-EffLite0 12.3', the one way
+    numbers are printed, so no FID appears without its sample count."""
+    values = ', '.join(f'{k} {v:.4g}' for k, v in results.items() if k != 'num_samples')
+    return f"on {results.get('num_samples', '?')} images: {values}"

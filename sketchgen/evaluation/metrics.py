@@ -1,20 +1,58 @@
-"""Image-quality metrics, computed on RGB images in [0, 1] (data range 1.0).
+"""Paired image-quality metrics.
 
-A metric accumulates batches with `process(pred, target)` and reports a dict of
-numbers from `compute()`, always with the number of images it saw.
+Every metric takes RGB images in [0, 1] (N, 3, H, W), predictions first; values
+outside [0, 1] are clipped. A metric accumulates batches with
+`process(pred, target)` and reports a dict of numbers from `compute()`;
+`settings()` says exactly how it computed them (for metrics.json), and `better`
+says which direction is an improvement (for keeping the best checkpoint).
 """
 from __future__ import annotations
 
+import warnings
 from abc import ABC, abstractmethod
 
 import torch
 import torch.nn.functional as F
 
+from sketchgen.evaluation.weights import find_weights, sha256, torch_hub_checkpoints
 from sketchgen.registry import METRICS
 
 
 class Metric(ABC):
     name = 'metric'
+    better = 'greater'  # or 'less'
+
+    def reset(self) -> None:
+        """Forget every processed batch."""
+
+    @abstractmethod
+    def process(self, pred: torch.Tensor, target: torch.Tensor) -> None:
+        """Take one batch of predictions and their targets, both in [0, 1]."""
+
+    @abstractmethod
+    def compute(self) -> dict:
+        """{name: value} over every batch processed since the last reset."""
+
+    @property
+    @abstractmethod
+    def num_samples(self) -> int:
+        """How many images the numbers from `compute` are over."""
+
+    def settings(self) -> dict:
+        return dict(type=type(self).__name__, input='RGB in [0, 1]', better=self.better)
+
+    @staticmethod
+    def check_pair(name: str, pred: torch.Tensor, target: torch.Tensor) -> None:
+        if pred.shape != target.shape:
+            raise ValueError(f'{name}: prediction {tuple(pred.shape)} and target '
+                             f'{tuple(target.shape)} differ in shape')
+        if pred.dim() != 4 or pred.shape[1] != 3:
+            raise ValueError(f'{name}: expected RGB batches (N, 3, H, W), got '
+                             f'{tuple(pred.shape)}')
+
+
+class PerImageMetric(Metric):
+    """A metric with one score per image, reported as the mean over images."""
 
     def __init__(self):
         self.values: list[torch.Tensor] = []
@@ -22,12 +60,10 @@ class Metric(ABC):
     def reset(self) -> None:
         self.values = []
 
-    def process(self, pred: torch.Tensor, target: torch.Tensor) -> None:
-        if pred.shape != target.shape:
-            raise ValueError(f'{self.name}: prediction {tuple(pred.shape)} and target '
-                             f'{tuple(target.shape)} differ in shape')
+    def process(self, pred, target) -> None:
+        self.check_pair(self.name, pred, target)
         self.values.append(self.per_image(pred.float().clamp(0, 1),
-                                          target.float().clamp(0, 1)).cpu())
+                                          target.float().clamp(0, 1)).detach().cpu())
 
     @abstractmethod
     def per_image(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -35,7 +71,7 @@ class Metric(ABC):
 
     def compute(self) -> dict:
         values = torch.cat(self.values) if self.values else torch.empty(0)
-        return {self.name: float(values.mean()) if len(values) else float('nan')}
+        return {self.name: float(values.double().mean()) if len(values) else float('nan')}
 
     @property
     def num_samples(self) -> int:
@@ -43,18 +79,22 @@ class Metric(ABC):
 
 
 @METRICS.register_module()
-class PSNR(Metric):
+class PSNR(PerImageMetric):
     """Peak signal-to-noise ratio in dB per image, 10 log10(1 / MSE), averaged over
-    images; MSE over all pixels and RGB channels of [0, 1] images."""
+    images; MSE over all pixels and the three RGB channels, data range 1."""
     name = 'PSNR'
 
     def per_image(self, pred, target):
         mse = (pred - target).pow(2).flatten(1).mean(1)
         return 10 * torch.log10(1.0 / mse.clamp_min(1e-10))
 
+    def settings(self) -> dict:
+        return dict(super().settings(), data_range=1.0, colour='mean squared error over RGB',
+                    mse_floor=1e-10)
+
 
 @METRICS.register_module()
-class SSIM(Metric):
+class SSIM(PerImageMetric):
     """Structural similarity (Wang et al. 2004) per image, averaged over images: an
     11x11 Gaussian window (sigma 1.5), K1 0.01, K2 0.03, data range 1, computed per
     RGB channel and averaged, over the 'valid' region (no padding). Matches
@@ -64,9 +104,10 @@ class SSIM(Metric):
 
     def __init__(self, window_size: int = 11, sigma: float = 1.5):
         super().__init__()
+        self.window_size, self.sigma = window_size, sigma
         coords = torch.arange(window_size, dtype=torch.float64) - (window_size - 1) / 2
         g = torch.exp(-coords ** 2 / (2 * sigma ** 2))
-        self.window_1d = (g / g.sum()).float()
+        self.window_1d = g / g.sum()
 
     def per_image(self, pred, target):
         c = pred.shape[1]
@@ -78,7 +119,6 @@ class SSIM(Metric):
             return F.conv2d(F.conv2d(x, wh, groups=c), wv, groups=c)
 
         pred, target = pred.double(), target.double()
-        wh, wv = wh.double(), wv.double()
         mu_x, mu_y = blur(pred), blur(target)
         var_x = blur(pred * pred) - mu_x ** 2
         var_y = blur(target * target) - mu_y ** 2
@@ -88,11 +128,101 @@ class SSIM(Metric):
             (mu_x ** 2 + mu_y ** 2 + c1) * (var_x + var_y + c2))
         return ssim_map.flatten(1).mean(1).float()
 
+    def settings(self) -> dict:
+        return dict(super().settings(), data_range=1.0, window='gaussian',
+                    window_size=self.window_size, sigma=self.sigma, k1=0.01, k2=0.03,
+                    colour='per RGB channel, averaged', border='valid (no padding)')
+
 
 @METRICS.register_module()
-class L1(Metric):
-    """Mean absolute error per image on [0, 1] RGB, averaged over images."""
+class L1(PerImageMetric):
+    """Mean absolute error per image over pixels and RGB channels, averaged over images."""
     name = 'L1'
+    better = 'less'
 
     def per_image(self, pred, target):
         return (pred - target).abs().flatten(1).mean(1)
+
+    def settings(self) -> dict:
+        return dict(super().settings(), data_range=1.0)
+
+
+@METRICS.register_module()
+class GramDistance(PerImageMetric):
+    """SketchSause's texture/colour-distribution distance: the mean squared difference
+    of the pixel-space Gram matrices G = F Fᵀ / (c·h·w), where F is the image as a
+    c x (h·w) matrix of [0, 1] RGB values. Per image, averaged over images."""
+    name = 'GramDistance'
+    better = 'less'
+
+    def per_image(self, pred, target):
+        return (self.gram(pred) - self.gram(target)).pow(2).flatten(1).mean(1)
+
+    @staticmethod
+    def gram(x: torch.Tensor) -> torch.Tensor:
+        n, c, h, w = x.shape
+        features = x.double().reshape(n, c, h * w)
+        return features @ features.transpose(1, 2) / (c * h * w)
+
+
+# torchvision's ImageNet backbones, which lpips would otherwise download on first use.
+LPIPS_BACKBONES = {
+    'alex': 'https://download.pytorch.org/models/alexnet-owt-7be5be79.pth',
+    'vgg': 'https://download.pytorch.org/models/vgg16-397923af.pth',
+}
+
+
+@METRICS.register_module()
+class LPIPS(PerImageMetric):
+    """Learned perceptual distance (Zhang et al. 2018) through the `lpips` package,
+    version 0.1, per image (spatially averaged), averaged over images. Lower is
+    closer. Images are mapped from [0, 1] to the [-1, 1] that lpips expects.
+
+    The linear calibration layers ship inside the lpips package; the ImageNet
+    backbone (`alex` or `vgg`) is torchvision's and is read from `weights`,
+    $SKETCHGEN_WEIGHTS_DIR or the torch hub cache, never downloaded.
+    """
+    name = 'LPIPS'
+    better = 'less'
+
+    def __init__(self, net: str = 'alex', weights: str | None = None,
+                 device: str | None = None):
+        super().__init__()
+        if net not in LPIPS_BACKBONES:
+            raise ValueError(f'LPIPS: net={net!r} is not one of {sorted(LPIPS_BACKBONES)}')
+        import lpips
+        url = LPIPS_BACKBONES[net]
+        self.net, self.weights = net, find_weights(
+            url.rsplit('/', 1)[1], needed_by=f'LPIPS(net={net!r})', source=url,
+            explicit=weights, caches=(torch_hub_checkpoints(),))
+        self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+        with warnings.catch_warnings():  # torchvision's deprecation notes about `pretrained`
+            warnings.simplefilter('ignore')
+            # pnet_rand: build the backbone without torchvision downloading its weights.
+            model = lpips.LPIPS(net=net, version='0.1', pnet_rand=True, verbose=False)
+        model.net.load_state_dict(self._backbone_state(model.net, self.weights))
+        self.model = model.eval().to(self.device)
+
+    @staticmethod
+    def _backbone_state(lpips_net, path) -> dict:
+        """torchvision's `features.<i>.<param>` renamed to lpips's `slice<k>.<i>.<param>`."""
+        slice_of = {index: name for name, part in lpips_net.named_children()
+                    for index, _ in part.named_children()}
+        state = torch.load(path, map_location='cpu', weights_only=True)
+        renamed = {}
+        for key, value in state.items():
+            prefix, index, param = (key.split('.') + ['', ''])[:3]
+            if prefix == 'features' and index in slice_of:
+                renamed[f'{slice_of[index]}.{index}.{param}'] = value
+        return renamed
+
+    @torch.no_grad()
+    def per_image(self, pred, target):
+        distance = self.model(pred.to(self.device), target.to(self.device), normalize=True)
+        return distance.flatten().float()
+
+    def settings(self) -> dict:
+        import lpips
+        return dict(super().settings(), net=self.net, version='0.1',
+                    lpips_version=getattr(lpips, '__version__', 'unknown'),
+                    backbone_weights=self.weights.name, backbone_sha256=sha256(self.weights))

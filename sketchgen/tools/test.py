@@ -3,8 +3,10 @@
     python tools/test.py CONFIG CHECKPOINT [--metrics PSNR SSIM ...] [--num-samples N]
                          [--out DIR]
 
-Prints a table and writes DIR/metrics.json, DIR/metrics.md and the generated
-images (DIR/images/) so other tools can recompute any number.
+Prints a table and writes DIR/metrics.json (values, sample counts, every metric's
+settings with feature-network weight hashes, library versions), DIR/metrics.md,
+and the generated and real images (DIR/generated/, DIR/real/) so other tools can
+recompute any number.
 """
 from __future__ import annotations
 
@@ -32,7 +34,6 @@ def main(argv=None) -> int:
     import torch
     from torch.utils.data import DataLoader
 
-    import sketchgen
     from sketchgen.apis import init_model
     from sketchgen.engine.checkpoint import weights_path
     from sketchgen.engine.trainer import collate
@@ -53,24 +54,45 @@ def main(argv=None) -> int:
                    else cfg.get('test_evaluator') or [dict(type='PSNR'), dict(type='SSIM')])
     metrics = build_metrics(metric_cfgs)
     out = Path(args.out) if args.out else weights_path(args.checkpoint).parent / 'test'
-    results = evaluate(model, loader, metrics, args.num_samples, save_dir=out / 'images')
+    results = evaluate(model, loader, metrics, args.num_samples, save_dir=out)
 
     n = results['num_samples']
-    report = dict(checkpoint=str(args.checkpoint), split='test', num_samples=n,
-                  metrics={k: v for k, v in results.items() if k != 'num_samples'},
-                  settings=dict(metrics=[dict(c) for c in metric_cfgs], range='[0, 1] RGB',
-                                test_mode=model.test_mode, image_size=model.image_size),
-                  versions=dict(sketchgen=sketchgen.__version__, torch=torch.__version__,
-                                python=platform.python_version()))
+    report = dict(
+        checkpoint=str(args.checkpoint), config=args.config, split='test', num_samples=n,
+        metrics={k: v for k, v in results.items() if k != 'num_samples'},
+        settings=dict(metrics={m.name: dict(m.settings(), num_samples=m.num_samples)
+                               for m in metrics},
+                      test_mode=model.test_mode, image_size=model.image_size,
+                      images='generated and real test images as 8-bit PNG in '
+                             f'{out / "generated"} and {out / "real"}'),
+        versions=library_versions())
     out.mkdir(parents=True, exist_ok=True)
     (out / 'metrics.json').write_text(json.dumps(report, indent=2))
-    rows = [f'| {k} | {v:.4f} | {n} |' for k, v in report['metrics'].items()]
-    table = '\n'.join(['| metric | value | images |', '| --- | --- | --- |', *rows])
-    (out / 'metrics.md').write_text(f'Test split of `{args.checkpoint}`\n\n{table}\n')
+    rows = [f'| {m.name} | {results[m.name]:.4f} | {m.better} | {m.num_samples} |'
+            for m in metrics]
+    table = '\n'.join(['| metric | value | better | images |', '| --- | --- | --- | --- |',
+                       *rows])
+    (out / 'metrics.md').write_text(
+        f'Test split of `{args.checkpoint}` ({n} images, test_mode={model.test_mode!r})'
+        f'\n\n{table}\n')
     print(table)
-    print(f'Wrote {out / "metrics.json"}, {out / "metrics.md"} and {n} images in '
-          f'{out / "images"}')
+    print(f'Wrote {out / "metrics.json"}, {out / "metrics.md"} and {n} generated and real '
+          f'images in {out / "generated"}, {out / "real"}')
     return 0
+
+
+def library_versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    import sketchgen
+    versions = dict(python=platform.python_version(), sketchgen=sketchgen.__version__)
+    for package in ('torch', 'torchvision', 'clean-fid', 'lpips', 'timm',
+                    'numpy', 'scipy', 'pillow'):
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            versions[package] = None
+    return versions
 
 
 if __name__ == '__main__':

