@@ -1,7 +1,7 @@
 """Evaluate a checkpoint on the test split.
 
     python tools/test.py CONFIG CHECKPOINT [--metrics PSNR SSIM ...] [--num-samples N]
-                         [--out DIR]
+                         [--out DIR] [--test-mode eval|train]
 
 Prints a table and writes DIR/metrics.json (values, sample counts, every metric's
 settings with feature-network weight hashes, library versions), DIR/metrics.md,
@@ -25,6 +25,11 @@ def parse_args(argv=None):
                    'test_evaluator)')
     p.add_argument('--num-samples', type=int, help='evaluate only the first N test images')
     p.add_argument('--out', help='output folder (default: next to the checkpoint)')
+    p.add_argument('--test-mode', choices=['eval', 'train'],
+                   help="override the model's test_mode: 'train' keeps dropout and batch "
+                        "statistics on, the protocol of mmagic's pix2pix zoo numbers")
+    p.add_argument('--seed', type=int, default=0,
+                   help='seed for train-mode inference (dropout), so reruns agree')
     p.add_argument('--device', default=None)
     return p.parse_args(argv)
 
@@ -43,6 +48,9 @@ def main(argv=None) -> int:
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     model = init_model(None if args.config == '-' else args.config, args.checkpoint,
                        device=device)
+    if args.test_mode:
+        model.test_mode = args.test_mode
+    torch.manual_seed(args.seed)
     cfg = model.cfg
     if not cfg.get('test_dataloader'):
         raise SystemExit(f'{args.config}: the config has no test_dataloader.')
@@ -62,13 +70,14 @@ def main(argv=None) -> int:
         metrics={k: v for k, v in results.items() if k != 'num_samples'},
         settings=dict(metrics={m.name: dict(m.settings(), num_samples=m.num_samples)
                                for m in metrics},
-                      test_mode=model.test_mode, image_size=model.image_size,
+                      test_mode=model.test_mode, seed=args.seed,
+                      image_size=model.image_size,
                       images='generated and real test images as 8-bit PNG in '
                              f'{out / "generated"} and {out / "real"}'),
         versions=library_versions())
     out.mkdir(parents=True, exist_ok=True)
     (out / 'metrics.json').write_text(json.dumps(report, indent=2))
-    rows = [f'| {m.name} | {results[m.name]:.4f} | {m.better} | {m.num_samples} |'
+    rows = [f'| {m.name} | {results[m.name]:.5g} | {m.better} | {m.num_samples} |'
             for m in metrics]
     table = '\n'.join(['| metric | value | better | images |', '| --- | --- | --- | --- |',
                        *rows])
