@@ -3,6 +3,7 @@ seconds on a 2-core CPU and nothing is downloaded."""
 from __future__ import annotations
 
 import shutil
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,17 @@ def tiny_config(data_root: Path, **overrides) -> Config:
     cfg = Config(cfg)
     cfg.merge_from_dict(overrides)
     return cfg
+
+
+@pytest.fixture
+def offline(tmp_path, monkeypatch):
+    """No weights anywhere, and any download attempt fails the test."""
+    monkeypatch.setenv('SKETCHGEN_WEIGHTS_DIR', str(tmp_path / 'weights'))
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch'))
+    monkeypatch.setattr(
+        'sketchgen.evaluation.feature_networks.CLEANFID_CACHE', str(tmp_path / 'cleanfid'))
+
+    def no_download(*args, **kwargs):
+        raise AssertionError('tried to download')
+    monkeypatch.setattr(urllib.request, 'urlopen', no_download)
+    return tmp_path

@@ -3,7 +3,6 @@ path (with a tiny local feature network), scipy, scikit-image and hand values;
 offline weight handling."""
 import hashlib
 import shutil
-import urllib.request
 
 import numpy as np
 import pytest
@@ -14,7 +13,6 @@ from torchvision.utils import save_image
 
 from sketchgen.evaluation import (FID, KID, LPIPS, PSNR, SSIM, EfficientNetLite0,
                                   FeatureNetwork, GramDistance, MissingWeightsError)
-from sketchgen.evaluation import feature_networks
 from sketchgen.registry import FEATURE_NETWORKS, METRICS
 
 
@@ -168,19 +166,6 @@ def test_per_image_metrics_state_their_direction_and_settings():
     assert PSNR.better == SSIM.better == 'greater'
     assert GramDistance.better == LPIPS.better == FID.better == KID.better == 'less'
     assert PSNR().settings()['data_range'] == 1.0
-
-
-@pytest.fixture
-def offline(tmp_path, monkeypatch):
-    """No weights anywhere, and any download attempt fails the test."""
-    monkeypatch.setenv('SKETCHGEN_WEIGHTS_DIR', str(tmp_path / 'weights'))
-    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch'))
-    monkeypatch.setattr(feature_networks, 'CLEANFID_CACHE', str(tmp_path / 'cleanfid'))
-
-    def no_download(*args, **kwargs):
-        raise AssertionError('tried to download')
-    monkeypatch.setattr(urllib.request, 'urlopen', no_download)
-    return tmp_path
 
 
 @pytest.mark.parametrize('cfg, filename', [

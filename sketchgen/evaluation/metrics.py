@@ -14,7 +14,8 @@ from abc import ABC, abstractmethod
 import torch
 import torch.nn.functional as F
 
-from sketchgen.evaluation.weights import find_weights, sha256, torch_hub_checkpoints
+from sketchgen.models.losses.perceptual_loss import gram_matrix
+from sketchgen.weights import find_weights, sha256, torch_hub_checkpoints
 from sketchgen.registry import METRICS
 
 
@@ -156,13 +157,7 @@ class GramDistance(PerImageMetric):
     better = 'less'
 
     def per_image(self, pred, target):
-        return (self.gram(pred) - self.gram(target)).pow(2).flatten(1).mean(1)
-
-    @staticmethod
-    def gram(x: torch.Tensor) -> torch.Tensor:
-        n, c, h, w = x.shape
-        features = x.double().reshape(n, c, h * w)
-        return features @ features.transpose(1, 2) / (c * h * w)
+        return (gram_matrix(pred.double()) - gram_matrix(target.double())).pow(2).flatten(1).mean(1)
 
 
 # torchvision's ImageNet backbones, which lpips would otherwise download on first use.

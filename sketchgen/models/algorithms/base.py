@@ -14,6 +14,7 @@ import torch
 from PIL import Image
 from torch import nn
 
+from sketchgen.models.hints import HINT_CHANNELS, ColourHintSampler, hints_from_image
 from sketchgen.registry import MODELS
 
 ImageLike = Union[Image.Image, torch.Tensor, np.ndarray]
@@ -35,10 +36,13 @@ class ImageTranslationModel(nn.Module):
             'train' (the pix2pix paper: dropout and batch statistics at test time).
         ema_decay: keep a gradient-free exponential moving average of the generator
             (updated by `EMAHook`), used for inference when present.
+        hints: colour hints (`ColourHintSampler` arguments, e.g. dict(max_hints=16)):
+            the generator takes 4 more input channels, sampled from the target in
+            training and given by the user at inference. None: no hints.
     """
 
     def __init__(self, generator: dict, image_size: int = 256, test_mode: str = 'eval',
-                 ema_decay: float | None = None):
+                 ema_decay: float | None = None, hints: dict | None = None):
         super().__init__()
         if test_mode not in TEST_MODES:
             raise ValueError(f'test_mode={test_mode!r} is not one of {TEST_MODES}')
@@ -47,6 +51,14 @@ class ImageTranslationModel(nn.Module):
         self.test_mode = test_mode
         self.ema_decay = ema_decay
         self.generator_ema = None
+        self.hint_sampler = ColourHintSampler(**hints) if hints is not None else None
+        self.hint_channels = HINT_CHANNELS if hints is not None else 0
+        in_channels = getattr(self.generator, 'in_channels', None)
+        if self.hint_channels and in_channels is not None and in_channels <= HINT_CHANNELS:
+            raise ValueError(f'hints: the generator must take the image channels plus '
+                             f'{HINT_CHANNELS} hint channels (e.g. in_channels=3 + 4 = 7), '
+                             f'got in_channels={in_channels}')
+        self.source_channels = (in_channels or 3) - self.hint_channels
 
     def init_ema(self) -> None:
         """Create the EMA copy; called after the weights are initialised."""
@@ -70,19 +82,36 @@ class ImageTranslationModel(nn.Module):
     def device(self) -> torch.device:
         return next(self.generator.parameters()).device
 
+    def generator_input(self, source: torch.Tensor, hints: torch.Tensor | None = None
+                        ) -> torch.Tensor:
+        """The source, with its hint channels when the model takes hints (none given:
+        zeros, i.e. no hint)."""
+        if not self.hint_channels:
+            if hints is not None:
+                raise ValueError('this model was trained without colour hints (no `hints` '
+                                 'in its config); it cannot take them')
+            return source
+        if hints is None:
+            hints = source.new_zeros(source.shape[0], self.hint_channels, *source.shape[2:])
+        if hints.shape[-2:] != source.shape[-2:] or hints.shape[1] != self.hint_channels:
+            raise ValueError(f'hints {tuple(hints.shape)} do not fit the source '
+                             f'{tuple(source.shape)}: {self.hint_channels} channels of its size')
+        return torch.cat([source, hints.to(source)], dim=1)
+
     @torch.no_grad()
-    def generate(self, source: torch.Tensor) -> torch.Tensor:
+    def generate(self, source: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
         """Generator output in [-1, 1] for a [-1, 1] batch, honouring `test_mode`."""
         net = self.inference_generator
         was_training = net.training
         net.train(self.test_mode == 'train')
         try:
-            return net(source)
+            return net(self.generator_input(source, hints))
         finally:
             net.train(was_training)
 
     @torch.no_grad()
-    def infer(self, images: ImageLike | Sequence[ImageLike], keep_size: bool = False):
+    def infer(self, images: ImageLike | Sequence[ImageLike], keep_size: bool = False,
+              hints: Image.Image | torch.Tensor | None = None):
         """Translate images (the Python door to the trained model).
 
         Args:
@@ -91,6 +120,9 @@ class ImageTranslationModel(nn.Module):
             keep_size: run at the input's own size (fully-convolutional generators;
                 the size must divide by the network's stride). By default inputs are
                 resized to the training size `image_size`.
+            hints: colour hints for a model trained with them, used for every image: an
+                RGBA image whose opaque pixels are hints (see `hints_from_image`), or a
+                (4, H, W) hint map.
 
         Returns:
             The same kind as given: PIL images, or a [0, 1] tensor.
@@ -106,7 +138,11 @@ class ImageTranslationModel(nn.Module):
         outputs = []
         for image in batch_in:
             x = self._to_model_input(image, keep_size)
-            y = self.generate(x.unsqueeze(0).to(self.device))[0]
+            hint_map = hints
+            if isinstance(hints, Image.Image):
+                hint_map = hints_from_image(hints, (x.shape[2], x.shape[1]))
+            y = self.generate(x.unsqueeze(0).to(self.device),
+                              None if hint_map is None else hint_map[None].to(self.device))[0]
             y = ((y.float().clamp(-1, 1) + 1) / 2).cpu()
             outputs.append(_tensor_to_pil(y) if as_pil else y)
         if single:
@@ -114,7 +150,7 @@ class ImageTranslationModel(nn.Module):
         return outputs if as_pil else torch.stack(outputs)
 
     def _to_model_input(self, image: ImageLike, keep_size: bool) -> torch.Tensor:
-        in_channels = getattr(self.generator, 'in_channels', 3)
+        in_channels = self.source_channels
         if isinstance(image, np.ndarray):
             image = Image.fromarray(image)
         if isinstance(image, Image.Image):

@@ -1,7 +1,7 @@
-"""Find the pretrained weights that metrics need, without ever downloading.
+"""Find the pretrained weights that metrics and losses need, without ever downloading.
 
-A metric names the file it needs; the file is looked for, in order, at the path
-the metric's config gives (`weights=...`, a file or a folder), in
+A metric or loss names the file it needs; it is looked for, in order, at the path
+its config gives (`weights=...`, a file or a folder), in
 $SKETCHGEN_WEIGHTS_DIR, and in the caches where the upstream libraries would
 have put it (torch hub, clean-fid). When it is nowhere, `MissingWeightsError`
 says which file, where it looked, and the two ways to provide it.

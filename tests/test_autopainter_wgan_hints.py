@@ -1,0 +1,206 @@
+"""Auto-painter losses, the WGAN-GP variant and colour hints."""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch import nn
+
+from conftest import TINY, tiny_config
+from sketchgen.engine import Trainer
+from sketchgen.models.hints import ColourHintSampler
+from sketchgen.models.losses import (GradientPenaltyLoss, PerceptualLoss, TotalVariationLoss,
+                                     gram_matrix)
+from sketchgen.registry import MODELS
+from sketchgen.weights import MissingWeightsError
+
+IMAGE = torch.tensor([[[[0., 1.], [2., 4.]]]])  # dy = 2, 3; dx = 1, 2
+
+
+def test_total_variation_hand_values():
+    assert TotalVariationLoss()(IMAGE).item() == pytest.approx((4 + 9) / 2 + (1 + 4) / 2)
+    assert TotalVariationLoss(form='absolute')(IMAGE).item() == pytest.approx(2.5 + 1.5)
+    assert TotalVariationLoss(loss_weight=2.0)(IMAGE).item() == pytest.approx(18.0)
+    mask = torch.tensor([[[[1., 1.], [1., 0.]]]])  # only the left column, top row pairs
+    assert TotalVariationLoss()(IMAGE, mask).item() == pytest.approx(4 + 1)
+
+
+def test_gram_matrix_hand_value():
+    features = torch.tensor([[[[1., 2.]], [[3., 4.]]]])  # c=2, h=1, w=2
+    expected = torch.tensor([[5., 11.], [11., 25.]]) / 4
+    assert torch.allclose(gram_matrix(features)[0], expected)
+
+
+@pytest.fixture(scope='module')
+def random_vgg_loss():
+    with pytest.warns(UserWarning, match='randomly initialised'):
+        return PerceptualLoss(layers={'relu1_2': 1.0, 'relu2_2': 0.5}, criterion='l2',
+                              style_weight=2.0, pretrained=False)
+
+
+def test_perceptual_loss_matches_a_hand_computation(random_vgg_loss):
+    loss = random_vgg_loss
+    g = torch.Generator().manual_seed(0)
+    pred, target = torch.rand(2, 3, 16, 16, generator=g) * 2 - 1, torch.rand(
+        2, 3, 16, 16, generator=g) * 2 - 1
+    mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+    std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+
+    def vgg(x, upto):  # relu1_2 is features[3], relu2_2 is features[8]
+        return loss.net[:upto + 1](((x + 1) / 2 - mean) / std)
+
+    expected = 0
+    for index, weight in ((3, 1.0), (8, 0.5)):
+        p, t = vgg(pred, index), vgg(target, index)
+        expected += weight * (F.mse_loss(p, t) + 2.0 * F.mse_loss(gram_matrix(p), gram_matrix(t)))
+    assert loss(pred, target).item() == pytest.approx(expected.item(), rel=1e-5)
+    assert loss(target, target).item() == pytest.approx(0, abs=1e-7)
+
+
+def test_perceptual_loss_is_frozen_and_outside_the_state(random_vgg_loss):
+    pred = torch.zeros(1, 3, 16, 16, requires_grad=True)
+    random_vgg_loss(pred, torch.rand(1, 3, 16, 16)).backward()
+    assert pred.grad.abs().sum() > 0
+    assert all(p.grad is None and not p.requires_grad for p in random_vgg_loss.net.parameters())
+    assert list(random_vgg_loss.state_dict()) == []
+    assert list(random_vgg_loss.parameters()) == []
+
+
+def test_perceptual_loss_layer_typo_names_the_layers():
+    with pytest.raises(ValueError, match='relu2_2'), pytest.warns(UserWarning):
+        PerceptualLoss(layers={'relu2_9': 1.0}, pretrained=False)
+
+
+@pytest.mark.parametrize('network, filename', [('vgg16', 'vgg16-397923af.pth'),
+                                               ('vgg19', 'vgg19-dcbb9e9d.pth')])
+def test_missing_vgg_weights_say_how_to_provide_them(offline, network, filename):
+    with pytest.raises(MissingWeightsError, match=filename) as info:
+        PerceptualLoss(network=network)
+    assert 'SKETCHGEN_WEIGHTS_DIR' in str(info.value)
+
+
+def test_efficientnet_feature_loss_works_offline(offline):
+    loss = PerceptualLoss(network='efficientnet_lite0', layers={'stage1': 1.0, 'stage2': 1.0})
+    pred = torch.zeros(1, 3, 32, 32, requires_grad=True)
+    value = loss(pred, torch.rand(1, 3, 32, 32) * 2 - 1)
+    value.backward()
+    assert value > 0 and pred.grad.abs().sum() > 0
+
+
+class LinearCritic(nn.Module):
+    def __init__(self, shape):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(shape, generator=torch.Generator().manual_seed(0)))
+
+    def forward(self, x):
+        return (x * self.w).flatten(1).sum(1)
+
+
+def test_gradient_penalty_of_a_linear_critic_is_analytic():
+    critic = LinearCritic((1, 6, 4, 4))
+    real, fake, source = torch.rand(3, 3, 4, 4), torch.rand(3, 3, 4, 4), torch.rand(3, 3, 4, 4)
+    w_image = critic.w.detach()[:, 3:]  # the gradient w.r.t. the image, not the condition
+    gp = GradientPenaltyLoss(loss_weight=10.0)(critic, real, fake, condition=source)
+    assert gp.item() == pytest.approx(10 * (w_image.norm().item() - 1) ** 2, rel=1e-5)
+    mask = torch.zeros(3, 1, 4, 4)
+    mask[..., :2, :] = 1
+    masked = GradientPenaltyLoss(loss_weight=10.0)(critic, real, fake, source, mask=mask)
+    assert masked.item() == pytest.approx(10 * ((w_image * mask[:1]).norm().item() - 1) ** 2,
+                                          rel=1e-5)
+    gp.backward()
+    assert critic.w.grad is not None and critic.w.grad.abs().sum() > 0
+
+
+def tiny_pix2pix(**model):
+    cfg = dict(type='Pix2Pix', image_size=TINY,
+               generator=dict(type='UnetGenerator', in_channels=3, out_channels=3,
+                              image_size=TINY, base_channels=8),
+               discriminator=dict(type='PatchDiscriminator', in_channels=6, base_channels=8,
+                                  n_layers=2, norm='instance'))
+    cfg.update(model)
+    return MODELS.build(cfg)
+
+
+class CountingStep:
+    def __init__(self, net):
+        self.optimizer = torch.optim.Adam(net.parameters(), lr=1e-4, betas=(0.0, 0.9))
+        self.updates = 0
+
+    def update(self, loss):
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        self.updates += 1
+
+
+def test_n_critic_updates_the_critic_n_times_per_generator_update():
+    model = tiny_pix2pix(gan_loss=dict(type='GANLoss', gan_type='wgan'), n_critic=3,
+                         gradient_penalty=dict(type='GradientPenaltyLoss', loss_weight=10.0),
+                         disc_loss_weight=1.0)
+    steps = dict(generator=CountingStep(model.generator),
+                 discriminator=CountingStep(model.discriminator))
+    batch = dict(source=torch.rand(2, 3, TINY, TINY) * 2 - 1,
+                 target=torch.rand(2, 3, TINY, TINY) * 2 - 1)
+    g_before = [p.clone() for p in model.generator.parameters()]
+    logs = [model.train_step(batch, steps, iteration) for iteration in range(6)]
+    assert (steps['discriminator'].updates, steps['generator'].updates) == (6, 2)
+    assert ['loss_g_gan' in log for log in logs] == [False, False, True] * 2
+    assert all('loss_gp' in log for log in logs)
+    assert any(not torch.equal(a, b) for a, b in zip(g_before, model.generator.parameters()))
+
+
+def test_wgan_gp_config_trains(tiny_pairs, tmp_path):
+    cfg = tiny_config(tiny_pairs)
+    cfg.model.update(gan_loss=dict(type='GANLoss', gan_type='wgan'), n_critic=3,
+                     disc_loss_weight=1.0,
+                     gradient_penalty=dict(type='GradientPenaltyLoss', loss_weight=10.0))
+    cfg.model.discriminator.norm = 'instance'
+    out = Trainer(cfg, work_dir=tmp_path, run_name='wgan').train()
+    assert np.isfinite(float(out['loss_gp']))
+
+
+def hinted(**model):
+    return tiny_pix2pix(generator=dict(type='UnetGenerator', in_channels=7, out_channels=3,
+                                       image_size=TINY, base_channels=8),
+                        hints=dict(max_hints=8), **model)
+
+
+def test_zero_hints_are_the_plain_model():
+    torch.manual_seed(0)
+    plain, with_hints = tiny_pix2pix(), hinted()
+    state = plain.generator.state_dict()
+    first = next(k for k in state if k.endswith('weight'))
+    hinted_state = dict(state)
+    hinted_state[first] = torch.cat(  # same sketch weights, arbitrary hint weights
+        [state[first], torch.randn(state[first].shape[0], 4, *state[first].shape[2:])], 1)
+    with_hints.generator.load_state_dict(hinted_state)
+    source = torch.rand(2, 3, TINY, TINY) * 2 - 1
+    assert torch.allclose(with_hints.generate(source), plain.generate(source), atol=1e-6)
+    assert torch.equal(with_hints.generate(source),
+                       with_hints.generate(source, torch.zeros(2, 4, TINY, TINY)))
+    hints = ColourHintSampler(max_hints=8)(torch.rand(2, 3, TINY, TINY) * 2 - 1, count=5)
+    assert not torch.allclose(with_hints.generate(source, hints), with_hints.generate(source))
+    with pytest.raises(ValueError, match='without colour hints'):
+        plain.generate(source, hints)
+
+
+def test_hint_sampler_takes_target_colours():
+    target = torch.full((1, 3, 16, 16), 1.0)
+    target[..., 4:12, 4:12] = torch.tensor([-1.0, 0.5, 0.0]).view(1, 3, 1, 1)
+    g = torch.Generator().manual_seed(0)
+    assert ColourHintSampler()(target, count=0).abs().sum() == 0
+    hints = ColourHintSampler(max_size=1, coloured_bias=1e6)(target, count=4, generator=g)
+    mask = hints[0, 3] > 0
+    assert 1 <= mask.sum() <= 4
+    assert torch.equal(hints[0, :3][:, mask], target[0][:, mask])  # 1-px hints: exact colour
+
+
+def test_infer_takes_an_rgba_hint_image_and_refuses_rgb():
+    model = hinted()
+    sketch = Image.new('RGB', (TINY, TINY), 'white')
+    hints = Image.new('RGBA', (TINY, TINY), (0, 0, 0, 0))
+    hints.putpixel((10, 10), (255, 0, 0, 255))
+    out = model.infer(sketch, hints=hints)
+    assert out.size == (TINY, TINY)
+    with pytest.raises(ValueError, match='RGBA'):
+        model.infer(sketch, hints=Image.new('RGB', (TINY, TINY)))
