@@ -1,4 +1,4 @@
-"""`sketchgen TOOL ARGS...` forwards to the tools: train, test, infer, benchmark."""
+"""`sketchgen TOOL ARGS...` forwards to the tools in sketchgen.tools.TOOLS."""
 from __future__ import annotations
 
 import importlib

@@ -3,7 +3,9 @@ from sketchgen.data import transforms  # noqa: F401  (registers the transforms)
 from sketchgen.data.io import ImageLoadError, load_image
 from sketchgen.data.openmoji import OpenMojiPairedDataset, build_openmoji_pairs
 from sketchgen.data.paired import PairedImageDataset
+from sketchgen.data.sketch import ColourImageDataset, ExtractSketch, canny, xdog
 from sketchgen.data.sampler import ResumableSampler
 
 __all__ = ['ImageLoadError', 'load_image', 'OpenMojiPairedDataset', 'build_openmoji_pairs',
-           'PairedImageDataset', 'ResumableSampler']
+           'PairedImageDataset', 'ResumableSampler', 'ColourImageDataset', 'ExtractSketch',
+           'canny', 'xdog']

@@ -1,3 +1,3 @@
 """Command-line tools. `tools/<name>.py` in the repository and the `sketchgen <name>`
 console script both run `sketchgen.tools.<name>.main`."""
-TOOLS = ('train', 'test', 'infer', 'benchmark')
+TOOLS = ('train', 'test', 'infer', 'benchmark', 'make_sketches', 'compare', 'hints_study')

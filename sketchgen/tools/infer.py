@@ -1,11 +1,14 @@
 """Colour sketches with a trained model.
 
     python tools/infer.py CONFIG CHECKPOINT INPUT [INPUT ...] --out DIR [--keep-size]
+                          [--hints HINTS.png]
 
 INPUT is an image or a folder of images. CONFIG may be '-' to use the config
 stored inside the checkpoint. By default images are resized to the training size;
 --keep-size runs fully-convolutional models at the input's own size (which must
-divide by the network's stride).
+divide by the network's stride). --hints gives a model trained with colour hints
+a transparent RGBA image whose painted pixels say which colour goes where (one
+hint image for all inputs, or a folder with a hint image per input name).
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ def parse_args(argv=None):
     p.add_argument('--out', required=True, help='output folder')
     p.add_argument('--keep-size', action='store_true',
                    help='run at the input size instead of the training size')
+    p.add_argument('--hints', help='RGBA hint image, or a folder of them named like the inputs')
     p.add_argument('--device', default='cuda' if _cuda() else 'cpu')
     return p.parse_args(argv)
 
@@ -33,6 +37,8 @@ def _cuda() -> bool:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    from PIL import Image
+
     from sketchgen.apis import init_model
     from sketchgen.data.io import IMAGE_EXTENSIONS, list_images, load_image
 
@@ -50,8 +56,15 @@ def main(argv=None) -> int:
                        device=args.device)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    hints = Path(args.hints) if args.hints else None
+    if hints is not None and not hints.exists():
+        raise SystemExit(f'{hints}: no such hint image or folder.')
     for path in files:
-        result = model.infer(load_image(path), keep_size=args.keep_size)
+        hint_image = None
+        if hints is not None:
+            hint_path = hints / f'{path.stem}.png' if hints.is_dir() else hints
+            hint_image = Image.open(hint_path) if hint_path.exists() else None
+        result = model.infer(load_image(path), keep_size=args.keep_size, hints=hint_image)
         result.save(out / f'{path.stem}.png')
     print(f'Wrote {len(files)} image(s) to {out}')
     return 0

@@ -36,6 +36,20 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    report, table = evaluate_checkpoint(
+        None if args.config == '-' else args.config, args.checkpoint, args.metrics,
+        args.num_samples, args.out, args.device, args.test_mode, args.seed)
+    out = Path(report['out'])
+    print(table)
+    print(f'Wrote {out / "metrics.json"}, {out / "metrics.md"} and {report["num_samples"]} '
+          f'generated and real images in {out / "generated"}, {out / "real"}')
+    return 0
+
+
+def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None, out=None,
+                    device=None, test_mode=None, seed=0) -> tuple[dict, str]:
+    """Evaluate `checkpoint` on its config's test split; write metrics.json,
+    metrics.md and the images under `out`. Returns the report and the table."""
     import torch
     from torch.utils.data import DataLoader
 
@@ -45,33 +59,31 @@ def main(argv=None) -> int:
     from sketchgen.evaluation import build_metrics, evaluate
     from sketchgen.registry import DATASETS
 
-    device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    model = init_model(None if args.config == '-' else args.config, args.checkpoint,
-                       device=device)
-    if args.test_mode:
-        model.test_mode = args.test_mode
-    torch.manual_seed(args.seed)
+    device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    model = init_model(config, checkpoint, device=device)
+    if test_mode:
+        model.test_mode = test_mode
+    torch.manual_seed(seed)
     cfg = model.cfg
     if not cfg.get('test_dataloader'):
-        raise SystemExit(f'{args.config}: the config has no test_dataloader.')
+        raise SystemExit(f'{config or checkpoint}: the config has no test_dataloader.')
     loader_cfg = cfg.test_dataloader
     loader = DataLoader(DATASETS.build(loader_cfg['dataset']),
                         batch_size=loader_cfg.get('batch_size', 8),
                         num_workers=loader_cfg.get('num_workers', 0), collate_fn=collate)
-    metric_cfgs = ([dict(type=m) for m in args.metrics] if args.metrics
+    metric_cfgs = ([dict(type=m) for m in metric_names] if metric_names
                    else cfg.get('test_evaluator') or [dict(type='PSNR'), dict(type='SSIM')])
     metrics = build_metrics(metric_cfgs)
-    out = Path(args.out) if args.out else weights_path(args.checkpoint).parent / 'test'
-    results = evaluate(model, loader, metrics, args.num_samples, save_dir=out)
+    out = Path(out) if out else weights_path(checkpoint).parent / 'test'
+    results = evaluate(model, loader, metrics, num_samples, save_dir=out)
 
     n = results['num_samples']
     report = dict(
-        checkpoint=str(args.checkpoint), config=args.config, split='test', num_samples=n,
+        checkpoint=str(checkpoint), config=config, split='test', num_samples=n, out=str(out),
         metrics={k: v for k, v in results.items() if k != 'num_samples'},
         settings=dict(metrics={m.name: dict(m.settings(), num_samples=m.num_samples)
                                for m in metrics},
-                      test_mode=model.test_mode, seed=args.seed,
-                      image_size=model.image_size,
+                      test_mode=model.test_mode, seed=seed, image_size=model.image_size,
                       images='generated and real test images as 8-bit PNG in '
                              f'{out / "generated"} and {out / "real"}'),
         versions=library_versions())
@@ -82,12 +94,9 @@ def main(argv=None) -> int:
     table = '\n'.join(['| metric | value | better | images |', '| --- | --- | --- | --- |',
                        *rows])
     (out / 'metrics.md').write_text(
-        f'Test split of `{args.checkpoint}` ({n} images, test_mode={model.test_mode!r})'
+        f'Test split of `{checkpoint}` ({n} images, test_mode={model.test_mode!r})'
         f'\n\n{table}\n')
-    print(table)
-    print(f'Wrote {out / "metrics.json"}, {out / "metrics.md"} and {n} generated and real '
-          f'images in {out / "generated"}, {out / "real"}')
-    return 0
+    return report, table
 
 
 def library_versions() -> dict:
