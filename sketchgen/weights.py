@@ -49,9 +49,10 @@ def find_weights(filename: str, *, needed_by: str, source: str, explicit: str | 
         where = 'looked in: ' + ', '.join(str(p) for p in candidates)
     raise MissingWeightsError(
         f'{needed_by} needs the pretrained weights file {filename!r}, which is not on this '
-        f'machine ({where}). sketchgen never downloads during evaluation. Get it once '
+        f'machine ({where}). sketchgen never downloads weights by itself. Get the file once '
         f'from {source} and either\n'
-        f"  1. give its path in the metric config: dict(type=..., weights='/path/to/{filename}'),"
+        f"  1. give its path in the config of the metric or loss: "
+        f"dict(type=..., weights='/path/to/{filename}'),"
         f' or\n'
         f'  2. put it in a folder and set {WEIGHTS_DIR_ENV}=/that/folder.')
 

@@ -1,5 +1,6 @@
 """Data sets, joint transforms and the resumable sampler."""
 from sketchgen.data import transforms  # noqa: F401  (registers the transforms)
+from sketchgen.data.huggingface import HFPairedDataset
 from sketchgen.data.io import ImageLoadError, load_image
 from sketchgen.data.openmoji import OpenMojiPairedDataset, build_openmoji_pairs
 from sketchgen.data.paired import PairedImageDataset
@@ -8,4 +9,4 @@ from sketchgen.data.sampler import ResumableSampler
 
 __all__ = ['ImageLoadError', 'load_image', 'OpenMojiPairedDataset', 'build_openmoji_pairs',
            'PairedImageDataset', 'ResumableSampler', 'ColourImageDataset', 'ExtractSketch',
-           'canny', 'xdog']
+           'canny', 'xdog', 'HFPairedDataset']

@@ -1,0 +1,7 @@
+"""Entry point; the implementation and its --help live in sketchgen/tools/hints_study.py."""
+import sys
+
+from sketchgen.tools.hints_study import main
+
+if __name__ == '__main__':
+    sys.exit(main())
