@@ -204,3 +204,29 @@ def test_infer_takes_an_rgba_hint_image_and_refuses_rgb():
     assert out.size == (TINY, TINY)
     with pytest.raises(ValueError, match='RGBA'):
         model.infer(sketch, hints=Image.new('RGB', (TINY, TINY)))
+
+
+def test_hint_tools_on_a_tiny_trained_model(tiny_pairs, tmp_path):
+    import json
+
+    from sketchgen import cli
+    cfg = tiny_config(tiny_pairs, test_dataloader=dict(
+        batch_size=4, dataset=dict(type='PairedImageDataset', data_root=str(tiny_pairs),
+                                   split='val', layout='folders',
+                                   pipeline=[dict(type='ToTensor')])))
+    cfg.model.generator.in_channels = 7
+    cfg.model.hints = dict(max_hints=4)
+    Trainer(cfg, work_dir=tmp_path, run_name='hints').train()
+    ckpt = tmp_path / 'checkpoints' / 'iter_000006'
+    hints = Image.new('RGBA', (TINY, TINY), (0, 0, 0, 0))
+    hints.putpixel((5, 5), (0, 200, 0, 255))
+    hints.save(tmp_path / 'hints.png')
+    sketch = next((tiny_pairs / 'val' / 'A').iterdir())
+    assert cli.main(['infer', '-', str(ckpt), str(sketch), '--hints',
+                     str(tmp_path / 'hints.png'), '--out', str(tmp_path / 'out')]) == 0
+    assert (tmp_path / 'out' / f'{sketch.stem}.png').exists()
+    assert cli.main(['hints_study', '-', str(ckpt), '--hints', '2', '--out',
+                     str(tmp_path / 'study')]) == 0
+    row = json.loads((tmp_path / 'study' / 'hints_study.json').read_text())['rows'][0]
+    assert row['images'] == 8 and 8 <= row['hinted_pixels'] <= 2 * 8 * 9
+    assert 0 <= row['error_with_hints'] <= 1 and 0 <= row['error_without_hints'] <= 1
