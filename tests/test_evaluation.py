@@ -23,8 +23,6 @@ class TinyFeatures(FeatureNetwork):
 
     def __init__(self, mode='clean', weights=None, device=None):
         super().__init__(mode, weights, 'cpu')
-        from cleanfid.resize import build_resizer
-        self.resize = build_resizer(mode)
         torch.manual_seed(0)
         self.net = nn.Sequential(nn.Conv2d(3, 8, 5, stride=4), nn.ReLU(),
                                  nn.Conv2d(8, 12, 3, stride=2), nn.AdaptiveAvgPool2d(1),
@@ -151,6 +149,7 @@ def test_psnr_and_ssim_match_scikit_image(kind):
                                               use_sample_covariance=False) for x, y in hwc])
     assert score(PSNR(), a, b) == pytest.approx(psnr, abs=1e-3)
     assert score(SSIM(), a, b) == pytest.approx(ssim, abs=1e-3)
+    assert score(SSIM(), a, a) == pytest.approx(1.0, abs=1e-6)
 
 
 def test_gram_distance_hand_value():

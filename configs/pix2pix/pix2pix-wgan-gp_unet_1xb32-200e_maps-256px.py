@@ -2,6 +2,7 @@
 # (data_root/{train,val}/*.jpg, aerial LEFT, map RIGHT, 1,096 training images).
 # Batch 32, 200 epochs = 6,850 iterations; 3 critic steps per generator step,
 # lambda_gp 10, Adam 1e-4 (0, 0.9); L1 x 100 (the notebook; the report says 10).
+# Pipelines (resize 286, crop 256, flip) come from the pix2pix folder-set config.
 _base_ = ['./pix2pix_unet_1xb1-80k_facades-256px.py']
 data_root = 'data/maps'
 direction = 'AtoB'
@@ -17,22 +18,13 @@ optim_wrapper = dict(
     generator=dict(optimizer=dict(type='Adam', lr=1e-4, betas=(0.0, 0.9))),
     discriminator=dict(optimizer=dict(type='Adam', lr=1e-4, betas=(0.0, 0.9))),
 )
-train_pipeline = [
-    dict(type='Resize', size=286),
-    dict(type='RandomCrop', size=256),
-    dict(type='RandomFlip', p=0.5),
-    dict(type='ToTensor'),
-]
-test_pipeline = [dict(type='Resize', size=256), dict(type='ToTensor')]
-train_dataloader = dict(
-    batch_size=32, num_workers=8,
-    dataset=dict(type='PairedImageDataset', data_root=data_root, split='train',
-                 layout='aligned', direction=direction, pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=16, num_workers=4,
-    dataset=dict(type='PairedImageDataset', data_root=data_root, split='val',
-                 layout='aligned', direction=direction, pipeline=test_pipeline))
-test_dataloader = val_dataloader
+train_dataloader = dict(batch_size=32, num_workers=8,
+                        dataset=dict(data_root=data_root, direction=direction))
+# pix2pix's maps set has train and val only: val is the test set.
+val_dataloader = dict(batch_size=16, num_workers=4,
+                      dataset=dict(data_root=data_root, direction=direction))
+test_dataloader = dict(batch_size=16, num_workers=4,
+                       dataset=dict(data_root=data_root, direction=direction, split='val'))
 train_cfg = dict(max_iters=max_iters, val_interval=1000)
 default_hooks = dict(checkpoint=dict(interval=1000), visualization=dict(interval=500))
 test_evaluator = [dict(type='PSNR'), dict(type='SSIM'), dict(type='GramDistance'),

@@ -14,6 +14,7 @@ network (CLIP, DINOv2, ...) in FEATURE_NETWORKS and name it in the metric config
 from __future__ import annotations
 
 import unittest.mock
+from abc import ABC, abstractmethod
 
 import numpy as np
 import torch
@@ -26,32 +27,37 @@ from sketchgen.registry import FEATURE_NETWORKS
 CLEANFID_CACHE = '/tmp'
 
 
-class FeatureNetwork:
+class FeatureNetwork(ABC):
     """Embeds [0, 1] RGB batches into one feature vector per image.
 
     Subclasses set `short_name` (appended to metric names; empty only for the
-    standard Inception), implement `resize` (HWC uint8 -> HWC float in [0, 255])
-    and `model_fn` ((N, 3, h, w) float in [0, 255] -> (N, D)), and describe
-    themselves in `info`.
+    standard Inception) and `input_size`, and implement `model_fn` ((N, 3, h, w)
+    float in [0, 255] -> (N, D)). Images reach `model_fn` resized by clean-fid:
+    PIL bicubic in float to `input_size` in the 'clean' mode, clean-fid's legacy
+    resizers in the others.
     """
     short_name = ''
     modes = ('clean',)
+    input_size = 299
 
     def __init__(self, mode: str = 'clean', weights: str | None = None,
                  device: str | None = None):
+        from cleanfid.resize import build_resizer, make_resizer
         if mode not in self.modes:
             raise ValueError(f'{type(self).__name__}: mode={mode!r} is not one of {self.modes}')
         self.mode, self.weights = mode, weights
         self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+        size = (self.input_size, self.input_size)
+        # HWC uint8 -> HWC float in [0, 255]; at 299 px 'clean' is build_resizer('clean').
+        self.resize = (make_resizer('PIL', False, 'bicubic', size) if mode == 'clean'
+                       else build_resizer(mode))
         # FID and KID over the same batch embed it once: the last generated and the
         # last real batch, with their features.
         self._recent: list[tuple[torch.Tensor, np.ndarray]] = []
 
-    def resize(self, image: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
-
+    @abstractmethod
     def model_fn(self, batch: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
+        """Features (N, D) of a resized batch in [0, 255]."""
 
     def info(self) -> dict:
         return dict(name=type(self).__name__, mode=self.mode)
@@ -85,8 +91,6 @@ class InceptionV3(FeatureNetwork):
 
     def __init__(self, mode='clean', weights=None, device=None):
         super().__init__(mode, weights, device)
-        from cleanfid.resize import build_resizer
-        self.resize = build_resizer(mode)
         filename, url = self.PYTORCH_FID if mode == 'legacy_pytorch' else self.TORCHSCRIPT
         self.weights_path = find_weights(
             filename, needed_by=f'FID/KID with InceptionV3 (mode={mode!r})', source=url,
@@ -125,12 +129,10 @@ class EfficientNetLite0(FeatureNetwork):
     other EffLite0 numbers."""
     short_name = 'EffLite0'
     FILENAME = EFFICIENTNET_LITE0_FILE
-    SIZE = 224
+    input_size = 224
 
     def __init__(self, mode='clean', weights=None, device=None):
         super().__init__(mode, weights, device)
-        from cleanfid.resize import make_resizer
-        self.resize = make_resizer('PIL', False, 'bicubic', (self.SIZE, self.SIZE))
         net, self.weights_path = efficientnet_lite0(weights,
                                                     needed_by='FID-EffLite0/KID-EffLite0')
         net.reset_classifier(0)  # keep the globally pooled 1280-d features
@@ -140,7 +142,7 @@ class EfficientNetLite0(FeatureNetwork):
         return self.net((batch.to(self.device) - 127) / 128)
 
     def info(self) -> dict:
-        return dict(super().info(), features=1280, input_size=self.SIZE,
+        return dict(super().info(), features=1280, input_size=self.input_size,
                     weights=self.weights_path.name, sha256=sha256(self.weights_path))
 
 

@@ -62,8 +62,7 @@ def main(argv=None) -> int:
     write_grid(rows, grid, args.num_images)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(comparison_markdown(rows, grid.name, args))
-    (out.with_suffix('.json')).write_text(json.dumps(
-        [dict(r, report=r['report']) for r in rows], indent=2, default=str))
+    out.with_suffix('.json').write_text(json.dumps(rows, indent=2, default=str))
     print(f'Wrote {out}, {grid} and {out.with_suffix(".json")}')
     return 0
 
