@@ -1,12 +1,15 @@
 """Data sets, joint transforms and the resumable sampler."""
 from sketchgen.data import transforms  # noqa: F401  (registers the transforms)
+from sketchgen.data.emoji import EmojiUnpairedDataset, build_emoji_domains
 from sketchgen.data.huggingface import HFPairedDataset
 from sketchgen.data.io import ImageLoadError, load_image
 from sketchgen.data.openmoji import OpenMojiPairedDataset, build_openmoji_pairs
 from sketchgen.data.paired import PairedImageDataset
 from sketchgen.data.sketch import ColourImageDataset, ExtractSketch, canny, xdog
 from sketchgen.data.sampler import ResumableSampler
+from sketchgen.data.unpaired import UnpairedImageDataset
 
 __all__ = ['ImageLoadError', 'load_image', 'OpenMojiPairedDataset', 'build_openmoji_pairs',
            'PairedImageDataset', 'ResumableSampler', 'ColourImageDataset', 'ExtractSketch',
-           'canny', 'xdog', 'HFPairedDataset']
+           'canny', 'xdog', 'HFPairedDataset', 'UnpairedImageDataset', 'EmojiUnpairedDataset',
+           'build_emoji_domains']

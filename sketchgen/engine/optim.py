@@ -6,6 +6,10 @@ its optimiser, mmengine style:
     optim_wrapper = dict(
         generator=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))),
         discriminator=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))))
+
+A key may instead name a group of networks that share one optimiser (one
+backward, one step), e.g. CycleGAN's `generators=dict(networks=('generator',
+'generator_ba'), optimizer=...)`; `train_step` receives it under the key.
 """
 from __future__ import annotations
 
@@ -36,7 +40,9 @@ class OptimizerStep:
         return self.optimizer.param_groups[0]['lr']
 
 
-def build_optimizer(cfg: dict, net: nn.Module, name: str) -> torch.optim.Optimizer:
+def build_optimizer(cfg: dict, params, name: str) -> torch.optim.Optimizer:
+    """`cfg` names a torch.optim class and its arguments; `params` are the parameters
+    (or a network) it updates; `name` is the optim_wrapper key, for errors."""
     cfg = dict(cfg)
     opt_type = cfg.pop('type', None)
     opt_cls = getattr(torch.optim, str(opt_type), None)
@@ -44,7 +50,9 @@ def build_optimizer(cfg: dict, net: nn.Module, name: str) -> torch.optim.Optimiz
         known = [n for n in dir(torch.optim) if n[0].isupper() and n != 'Optimizer']
         raise ValueError(f'optim_wrapper.{name}.optimizer.type={opt_type!r} is not a '
                          f'torch.optim optimiser; choose one of {", ".join(known)}.')
-    return opt_cls([p for p in net.parameters() if p.requires_grad], **cfg)
+    if isinstance(params, nn.Module):
+        params = params.parameters()
+    return opt_cls([p for p in params if p.requires_grad], **cfg)
 
 
 class LinearDecayFactor:

@@ -83,19 +83,25 @@ class Trainer:
         set_seed(self.seed)
         self.model = MODELS.build(cfg.model).to(self.device)
         self.optimizers, self.schedulers, self.wrapped = {}, {}, {}
-        for name, opt_cfg in cfg.optim_wrapper.items():
-            net = getattr(self.model, name, None)
-            if not isinstance(net, torch.nn.Module):
-                raise KeyError(f'optim_wrapper.{name}: {type(self.model).__name__} has no network '
-                               f'called {name!r}.')
-            self.wrapped[name] = self.accelerator.prepare_model(net)
+        for group, opt_cfg in cfg.optim_wrapper.items():
+            # A group is one network (named by the key) or several (`networks=`) that
+            # share one optimiser, e.g. CycleGAN's two generators.
+            nets = []
+            for name in opt_cfg.get('networks', (group,)):
+                net = getattr(self.model, name, None)
+                if not isinstance(net, torch.nn.Module):
+                    raise KeyError(f'optim_wrapper.{group}: {type(self.model).__name__} has no '
+                                   f'network called {name!r}.')
+                self.wrapped[name] = self.accelerator.prepare_model(net)
+                nets.append(net)
+            params = [p for net in nets for p in net.parameters()]
             optimizer = self.accelerator.prepare_optimizer(
-                build_optimizer(opt_cfg['optimizer'], net, name))
-            self.optimizers[name] = OptimizerStep(optimizer, self.accelerator,
-                                                  opt_cfg.get('clip_grad_norm'), net.parameters())
+                build_optimizer(opt_cfg['optimizer'], params, group))
+            self.optimizers[group] = OptimizerStep(optimizer, self.accelerator,
+                                                   opt_cfg.get('clip_grad_norm'), params)
             if cfg.get('param_scheduler'):
-                self.schedulers[name] = build_scheduler(cfg.param_scheduler, optimizer.optimizer,
-                                                       self.max_iters)
+                self.schedulers[group] = build_scheduler(cfg.param_scheduler,
+                                                        optimizer.optimizer, self.max_iters)
 
         with self.accelerator.main_process_first():
             self.train_dataset = DATASETS.build(cfg.train_dataloader['dataset'])

@@ -36,7 +36,7 @@ def evaluate(model, loader, metrics: list, max_samples: int | None = None,
             if keep <= 0:
                 break
             source, target = source[:keep], target[:keep]
-        fake = model.generate(source.to(device)).float().cpu()
+        fake = model.generate_batch(dict(batch, source=source)).float().cpu()
         pred, real = (fake.clamp(-1, 1) + 1) / 2, (target.float() + 1) / 2
         for m in metrics:
             m.process(pred, real)

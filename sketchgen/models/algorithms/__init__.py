@@ -1,4 +1,5 @@
 from sketchgen.models.algorithms.base import ImageTranslationModel
+from sketchgen.models.algorithms.cyclegan import CycleGAN
 from sketchgen.models.algorithms.pix2pix import Pix2Pix
 
-__all__ = ['ImageTranslationModel', 'Pix2Pix']
+__all__ = ['CycleGAN', 'ImageTranslationModel', 'Pix2Pix']

