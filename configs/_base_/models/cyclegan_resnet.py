@@ -1,0 +1,18 @@
+# CycleGAN at the reference settings (Zhu et al. 2017): ResNet generators with 9
+# blocks (reflect padding, instance norm), unconditional 70x70 PatchGANs, lsgan,
+# cycle L1 x 10, identity L1 x 5 (0.5 x 10), a 50-image pool, N(0, 0.02) init.
+model = dict(
+    type='CycleGAN',
+    image_size=256,
+    generator=dict(type='ResnetGenerator', in_channels=3, out_channels=3, base_channels=64,
+                   num_blocks=9, norm='instance', padding='reflect'),
+    discriminator=dict(type='PatchDiscriminator', in_channels=3, base_channels=64, n_layers=3,
+                       norm='instance'),
+    gan_loss=dict(type='GANLoss', gan_type='lsgan'),
+    cycle_loss=dict(type='L1Loss', loss_weight=10.0),
+    identity_loss=dict(type='L1Loss', loss_weight=5.0),
+    pool_size=50,
+    disc_loss_weight=0.5,
+    init_type='normal',
+    init_gain=0.02,
+)

@@ -1,0 +1,20 @@
+# The seed's alternative: warp each OpenMoji (B) face so its landmarks land on the
+# mean Twemoji (A) layout (least-squares affine from the 5 points), then a global
+# conditional D suffices: no local discriminators. Template: mean of the derived
+# Twemoji landmarks, as fractions of the image size.
+_base_ = ['./cyclegan-landmark_resnet-6blocks-ngf32_1xb4-4k_emoji-faces-64px.py']
+model = dict(local_discriminators=None)
+optim_wrapper = dict(discriminators=dict(networks=('discriminator_a', 'discriminator_b')))
+template = [[0.400, 0.461], [0.628, 0.461], [0.514, 0.529], [0.467, 0.584], [0.561, 0.584]]
+train_pipeline = [
+    dict(type='AlignLandmarks', template=template, keys=('target',)),
+    dict(type='Resize', size=72),
+    dict(type='RandomCrop', size=64),
+    dict(type='RandomFlip', p=0.5),
+    dict(type='ToTensor'),
+]
+test_pipeline = [dict(type='AlignLandmarks', template=template, keys=('target',)),
+                 dict(type='ToTensor')]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))

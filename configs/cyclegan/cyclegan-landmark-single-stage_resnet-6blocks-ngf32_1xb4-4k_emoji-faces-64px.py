@@ -1,0 +1,3 @@
+# Ablation: local discriminators from the first iteration (no stage I).
+_base_ = ['./cyclegan-landmark_resnet-6blocks-ngf32_1xb4-4k_emoji-faces-64px.py']
+model = dict(local_discriminators=dict(start_iter=0))

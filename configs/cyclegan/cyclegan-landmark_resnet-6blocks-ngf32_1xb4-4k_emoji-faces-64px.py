@@ -1,0 +1,50 @@
+# The landmark-guided cartoon CycleGAN (seed 003) on the built-in faces: Twemoji
+# (A) -> OpenMoji (B) one-person emoji, B's hair recoloured to 5 labels, skin tone
+# as a second label, derived landmarks. Every addition is one key below; the
+# ablation configs next to this file switch them off one at a time.
+#
+# Train the landmark regressor first (its checkpoint is the landmark loss's R):
+#   python tools/train.py configs/cyclegan/landmark-regressor_cnn-w0.5_1xb32-2k_emoji-faces-64px.py
+_base_ = [
+    '../_base_/models/cyclegan_resnet.py',
+    '../_base_/datasets/emoji_unpaired.py',
+    '../_base_/schedules/cyclegan_linear_decay.py',
+]
+subset = 'faces'
+labels = dict(hair=('black', 'brown', 'blonde', 'red', 'grey'),
+              skin=('yellow', 'light', 'medium-light', 'medium', 'medium-dark', 'dark'))
+max_iters = 4000
+model = dict(
+    image_size=64,
+    generator=dict(base_channels=32, num_blocks=6),
+    discriminator=dict(base_channels=32),
+    # 1. condition labels: one-hot, into G's input and every residual block, and D_B
+    labels=labels,
+    # 3. landmark consistency ||R(G(a, l)) - l_a||_2 with the frozen regressor R (2.)
+    landmark_loss=dict(
+        type='LandmarkLoss', loss_weight=1.0,
+        regressor=dict(type='LandmarkRegressor', input_size=64, width=0.5),
+        checkpoint='work_dirs/landmark-regressor_cnn-w0.5_1xb32-2k_emoji-faces-64px/'
+                   'checkpoints/iter_002000'),
+    # 4. local PatchGANs on eye / nose / mouth windows (half the seed's 128 px sizes),
+    #    Gaussian-weighted, lambda_local 0.3; 6. switched on after stage I (half-way)
+    local_discriminators=dict(
+        parts=dict(eyes=dict(size=(12, 12), weight=0.3), nose=dict(size=(12, 12), weight=0.3),
+                   mouth=dict(size=(12, 16), weight=0.3)),
+        discriminator=dict(type='PatchDiscriminator', in_channels=3, base_channels=32,
+                           n_layers=2, norm='instance'),
+        heatmap_sigma=6.0,
+        start_iter=max_iters // 2),
+)
+_data = dict(type='EmojiUnpairedDataset', image_size=64, subset=subset, labels=labels,
+             with_labels=True, with_landmarks=True)
+train_dataloader = dict(dataset=dict(_data, split='train'))
+val_dataloader = dict(dataset=dict(_data, split='val'))
+test_dataloader = dict(dataset=dict(_data, split='test'))
+optim_wrapper = dict(discriminators=dict(networks=(
+    'discriminator_a', 'discriminator_b', 'discriminator_eyes', 'discriminator_nose',
+    'discriminator_mouth')))
+train_cfg = dict(max_iters=max_iters, val_interval=2000)
+default_hooks = dict(checkpoint=dict(interval=2000))
+# 7. mixed precision through accelerate: amp = 'fp16' on a GPU (or --amp fp16).
+amp = 'no'

@@ -1,0 +1,228 @@
+"""Evaluate a (landmark-guided) CycleGAN on the held-out emoji faces.
+
+    python tools/cartoon_eval.py CONFIG CHECKPOINT [--out DIR] [--regressor CKPT]
+
+Reports, each with its image count:
+- FID/KID (the config's test metrics) for A -> B and B -> A on the test split, and
+  for a conditional model per hair label (generated with label v vs real B with v);
+- label accuracy: each test B face b goes B -> A -> B with every hair label v; the
+  mean colour inside b's exact hair mask (from the OpenMoji hair group) is matched
+  to the nearest label colour; correct when it is v (chance: 1 / number of labels);
+- landmark error, normalised by the inter-ocular distance, between the input's
+  landmarks and those found on G(a): by the landmark regressor R (the model's own,
+  or --regressor) and by the independent emoji detector (with its detection rate).
+Writes DIR/cartoon_eval.json, DIR/cartoon_eval.md and DIR/grid.png.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description='Evaluate a CycleGAN on the emoji faces.')
+    p.add_argument('config', help="config file, or '-' for the one inside the checkpoint")
+    p.add_argument('checkpoint')
+    p.add_argument('--out', help='output folder (default: next to the checkpoint)')
+    p.add_argument('--regressor', help='LandmarkRegression checkpoint for the landmark error '
+                   '(default: the regressor inside the model\'s landmark loss)')
+    p.add_argument('--device', default=None)
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    report = evaluate_cartoon(None if args.config == '-' else args.config, args.checkpoint,
+                              args.out, args.regressor, args.device)
+    print(report['table'])
+    print(f'Wrote {report["out"]}/cartoon_eval.json, cartoon_eval.md and grid.png')
+    return 0
+
+
+def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) -> dict:
+    import numpy as np
+    import torch
+    from PIL import Image
+    from torch.utils.data import DataLoader
+    from torchvision.utils import save_image
+
+    from sketchgen.apis import init_model
+    from sketchgen.data.emoji import HAIR_COLOURS, detect_emoji_landmarks
+    from sketchgen.engine.checkpoint import weights_path
+    from sketchgen.engine.trainer import collate
+    from sketchgen.evaluation import build_metrics, evaluate
+    from sketchgen.models.landmarks import (LandmarkRegressor, interocular_error,
+                                            load_regressor_weights)
+    from sketchgen.registry import DATASETS, MODELS
+
+    device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    model = init_model(config, checkpoint, device=device)
+    cfg = model.cfg
+    out = Path(out) if out else weights_path(checkpoint).parent / 'cartoon_eval'
+    out.mkdir(parents=True, exist_ok=True)
+    data_cfg = dict(cfg.test_dataloader['dataset'])
+    metric_cfgs = cfg.get('test_evaluator') or [dict(type='FID-EffLite0')]
+    results: dict = {'directions': {}}
+
+    def loader(**overrides):
+        return DataLoader(DATASETS.build(dict(data_cfg, **overrides)), batch_size=32,
+                          collate_fn=collate)
+
+    for direction in ('AtoB', 'BtoA'):
+        model.direction = direction
+        results['directions'][direction] = evaluate(model, loader(direction=direction),
+                                                    build_metrics(metric_cfgs))
+    model.direction = 'AtoB'
+
+    hair_values = model.labels.get('hair', ())
+    dataset = DATASETS.build(dict(data_cfg, direction='AtoB'))
+    if hair_values:
+        # Per hair label: every test A face with label v (skin: as the paired real B)
+        # against the real test B faces drawn with v.
+        results['per_label'] = {}
+        real_b = dataset.files['B']
+        for value in hair_values:
+            metrics = build_metrics(metric_cfgs)
+            for m in metrics:
+                m.reset()
+            reals = [p for p in real_b if p.stem.endswith(f'_{value}')]
+            for start in range(0, len(dataset), 32):
+                batch = collate([dataset[i] for i in range(start, min(start + 32,
+                                                                       len(dataset)))])
+                labels = batch['label_b'].clone()
+                labels[:, :len(hair_values)] = 0
+                labels[:, hair_values.index(value)] = 1
+                fake = model.generate(batch['source'].to(device), labels=labels)
+                # generated image i is scored against real image i (mod the real count)
+                chunk = [reals[i % len(reals)] for i in range(start, start + len(fake))]
+                real = torch.stack([torch.from_numpy(np.asarray(Image.open(p).convert('RGB'),
+                                                                np.float32) / 255
+                                                     ).permute(2, 0, 1) for p in chunk])
+                for m in metrics:
+                    m.process((fake.float().cpu().clamp(-1, 1) + 1) / 2, real)
+            scores = {}
+            for m in metrics:
+                scores.update(m.compute())
+            results['per_label'][value] = dict(scores, num_generated=len(dataset),
+                                               num_real=len(reals))
+
+        # Label accuracy: B -> A -> B with every hair label, colour inside b's hair mask.
+        palette = torch.tensor([[int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+                                for c in (HAIR_COLOURS[v] for v in hair_values)])
+        masks_dir = dataset.root / 'masksB'
+        correct = {v: 0 for v in hair_values}
+        faces = [p for p in dataset.files['B'] if p.stem.endswith(f'_{hair_values[0]}')]
+        for path in faces:
+            key = path.stem.rsplit('_', 1)[0]
+            mask = torch.from_numpy(np.asarray(Image.open(masks_dir / f'{key}.png')) > 127)
+            if mask.sum() == 0:
+                continue
+            b = torch.from_numpy(np.asarray(Image.open(path).convert('RGB'), np.float32)
+                                 / 127.5 - 1).permute(2, 0, 1)[None].to(device)
+            entry = dataset.label_tables['B'][path.stem]
+            a = model.generate(b, direction='BtoA')
+            for value in hair_values:
+                y = model.generate(a, labels=dict(entry, hair=value))[0].cpu()
+                colour = ((y.clamp(-1, 1) + 1) / 2)[:, mask].mean(1)
+                nearest = int(((palette - colour) ** 2).sum(1).argmin())
+                correct[value] += hair_values[nearest] == value
+        n_faces = len(faces)
+        results['label_accuracy'] = dict(
+            overall=sum(correct.values()) / (n_faces * len(hair_values)),
+            per_label={v: c / n_faces for v, c in correct.items()},
+            num_faces=n_faces, chance=1 / len(hair_values))
+
+    # Landmark error on G(a): by the regressor R and by the emoji detector.
+    if 'landmarks_a' in dataset[0]:
+        net = None
+        if regressor:
+            reg_cfg = (cfg.model.get('landmark_loss') or {}).get('regressor') or \
+                dict(type='LandmarkRegressor', input_size=model.image_size, width=0.5)
+            net = MODELS.build(dict(reg_cfg))
+            load_regressor_weights(net, regressor)
+        elif getattr(model, 'landmark_loss', None) is not None:
+            net = model.landmark_loss.regressor
+        if net is None:
+            raise SystemExit('landmark error: this model has no landmark loss; pass '
+                             '--regressor CKPT (a LandmarkRegression checkpoint)')
+        if not isinstance(net, LandmarkRegressor):
+            raise SystemExit(f'--regressor: expected a LandmarkRegressor, got {type(net)}')
+        net = net.to(device).eval()
+        errors_r, errors_det, grids = [], [], []
+        for start in range(0, len(dataset), 32):
+            batch = collate([dataset[i] for i in range(start, min(start + 32, len(dataset)))])
+            source = batch['source'].to(device)
+            fake = model.generate_batch(dict(batch, source=source))
+            true = batch['landmarks_a'].to(device)
+            with torch.no_grad():
+                pred = net(fake.float()) * fake.new_tensor([fake.shape[-1], fake.shape[-2]])
+            errors_r += interocular_error(pred.float(), true).tolist()
+            for image, points in zip(fake, true):
+                array = ((image.float().cpu().clamp(-1, 1) + 1) * 127.5).round().byte()
+                big = Image.fromarray(array.permute(1, 2, 0).numpy()).resize((256, 256),
+                                                                             Image.BICUBIC)
+                found = next((lm for lm in (detect_emoji_landmarks(big, t)
+                                            for t in (0.35, 0.25, 0.2)) if lm is not None),
+                             None)
+                if found is not None:
+                    found = torch.from_numpy(found * image.shape[-1] / 256)
+                    errors_det.append(float(interocular_error(found[None],
+                                                              points.cpu()[None])[0]))
+            if start == 0:
+                grids.append(torch.cat([batch['source'][:8], fake[:8].float().cpu()]))
+        results['landmark_error'] = dict(
+            regressor_nme=float(np.mean(errors_r)), num_images=len(errors_r),
+            detector_nme=float(np.mean(errors_det)) if errors_det else None,
+            detector_found=len(errors_det))
+        save_image((torch.cat(grids).clamp(-1, 1) + 1) / 2, out / 'grid.png', nrow=8,
+                   padding=2, pad_value=1.0)
+
+    if hair_values:  # label grid: rows = test A faces, columns = hair labels
+        picks = [dataset[i] for i in range(0, len(dataset), max(1, len(dataset) // 6))][:6]
+        rows = []
+        for sample in picks:
+            src = sample['source'][None].to(device)
+            entry = {k: v[0] for k, v in model.labels.items()}
+            rows += [sample['source']] + [
+                model.generate(src, labels=dict(entry, hair=v))[0].float().cpu()
+                for v in hair_values]
+        save_image((torch.stack(rows).clamp(-1, 1) + 1) / 2, out / 'label_grid.png',
+                   nrow=len(hair_values) + 1, padding=2, pad_value=1.0)
+
+    report = dict(checkpoint=str(checkpoint), config=config, out=str(out), **results)
+    report['table'] = format_report(results)
+    (out / 'cartoon_eval.json').write_text(json.dumps(report, indent=2))
+    (out / 'cartoon_eval.md').write_text(f'`{checkpoint}`\n\n{report["table"]}\n')
+    return report
+
+
+def format_report(results: dict) -> str:
+    lines = ['| measure | value | images |', '| --- | --- | --- |']
+    for direction, scores in results['directions'].items():
+        for name, value in scores.items():
+            if name != 'num_samples':
+                lines.append(f'| {name} {direction} | {value:.4g} | {scores["num_samples"]} |')
+    for value, scores in results.get('per_label', {}).items():
+        for name, v in scores.items():
+            if not name.startswith('num_'):
+                lines.append(f'| {name} AtoB, hair={value} | {v:.4g} | '
+                             f'{scores["num_generated"]} vs {scores["num_real"]} |')
+    if 'label_accuracy' in results:
+        acc = results['label_accuracy']
+        lines.append(f'| hair label accuracy (chance {acc["chance"]:.2f}) | '
+                     f'{acc["overall"]:.3f} | {acc["num_faces"]} faces x '
+                     f'{len(acc["per_label"])} labels |')
+    if 'landmark_error' in results:
+        lm = results['landmark_error']
+        lines.append(f'| landmark NME, regressor | {lm["regressor_nme"]:.4f} | '
+                     f'{lm["num_images"]} |')
+        if lm['detector_nme'] is not None:
+            lines.append(f'| landmark NME, detector | {lm["detector_nme"]:.4f} | '
+                         f'{lm["detector_found"]} of {lm["num_images"]} found |')
+    return '\n'.join(lines)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

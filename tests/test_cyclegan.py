@@ -1,0 +1,289 @@
+"""CycleGAN and the landmark-guided cartoon CycleGAN: losses, pool, labels,
+landmarks, patches, the affine solver, data, a tiny run and the tools."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from PIL import Image
+from torch import nn
+
+from sketchgen.data.transforms import AlignLandmarks, Compose
+from sketchgen.data.unpaired import UnpairedImageDataset
+from sketchgen.models.algorithms.cyclegan import CycleGAN, ImagePool
+from sketchgen.models.generators.resnet import ResnetGenerator
+from sketchgen.models.landmarks import (LandmarkLoss, crop_patches, interocular_error,
+                                        part_centres, solve_affine)
+from sketchgen.registry import MODELS
+
+TINY_G = dict(type='ResnetGenerator', base_channels=8, num_blocks=2)
+TINY_D = dict(type='PatchDiscriminator', in_channels=3, base_channels=8, n_layers=2,
+              norm='instance')
+FACE = [[10., 12.], [22., 12.], [16., 18.], [11., 24.], [21., 24.]]
+
+
+class NoStep:
+    def update(self, loss):
+        pass
+
+
+class Affine(nn.Module):
+    """y = scale * x + shift, a generator whose output is known by hand."""
+
+    def __init__(self, scale, shift):
+        super().__init__()
+        self.scale, self.shift = nn.Parameter(torch.tensor(scale)), shift
+        self.in_channels = 3
+
+    def forward(self, x, *labels):
+        return self.scale * x + self.shift
+
+
+def test_cycle_and_identity_losses_match_hand_values():
+    model = CycleGAN(TINY_G, TINY_D, image_size=32)
+    model.generator, model.generator_ba = Affine(0.5, 0.0), Affine(1.0, 0.1)
+    a = torch.linspace(-1, 1, 2 * 3 * 32 * 32).view(2, 3, 32, 32)
+    b = -a.flip(-1)
+    log = model.train_step(dict(source=a, target=b),
+                           dict(generators=NoStep(), discriminators=NoStep()))
+    # cycle A: F(G(a)) = 0.5 a + 0.1;  cycle B: G(F(b)) = 0.5 (b + 0.1)
+    assert log['loss_cycle_a'].item() == pytest.approx(10 * (0.5 * a - 0.1).abs().mean().item(),
+                                                       rel=1e-5)
+    assert log['loss_cycle_b'].item() == pytest.approx(10 * (0.5 * b - 0.05).abs().mean().item(),
+                                                       rel=1e-5)
+    # identity: G(b) = 0.5 b and F(a) = a + 0.1, weight 0.5 * 10
+    assert log['loss_idt_b'].item() == pytest.approx(5 * (0.5 * b).abs().mean().item(), rel=1e-5)
+    assert log['loss_idt_a'].item() == pytest.approx(5 * 0.1, rel=1e-4)
+
+
+def test_pool_returns_inputs_until_full_then_stored_images_half_the_time():
+    torch.manual_seed(0)
+    pool = ImagePool(50)
+    stored = torch.arange(50.0).view(50, 1)
+    assert torch.equal(pool.query(stored), stored)  # filling: every image comes back
+    new = -1 - torch.arange(4000.0).view(4000, 1)  # every image distinct
+    out = torch.cat([pool.query(new[i:i + 1]) for i in range(len(new))])
+    swapped = out != new
+    assert 0.46 < swapped.float().mean().item() < 0.54
+    # a swapped-in image is an earlier one: a first-50 image or an earlier new one
+    assert bool((out[swapped] > new[swapped]).all())
+    assert len(pool.images) == 50
+    assert torch.equal(ImagePool(0).query(new[:3]), new[:3])
+
+
+def test_generator_output_changes_with_the_label_only():
+    torch.manual_seed(0)
+    g = ResnetGenerator(base_channels=8, num_blocks=2, label_channels=3).eval()
+    for block in g.blocks:  # as after training: the label modulation is not zero
+        nn.init.normal_(block.modulation.weight, std=0.5)
+    x = torch.rand(1, 3, 16, 16) * 2 - 1
+    one, two = torch.tensor([[1., 0, 0]]), torch.tensor([[0., 1, 0]])
+    assert torch.equal(g(x, one), g(x, one))
+    assert (g(x, one) - g(x, two)).abs().max() > 1e-4
+    # the label reaches every residual block, not only the input
+    assert all(block.conv1[1].in_channels == 32 + 3 for block in g.blocks)
+    with pytest.raises(ValueError, match='without labels'):
+        g(x)
+
+
+def test_landmark_loss_backpropagates_into_the_generator_not_the_regressor():
+    torch.manual_seed(0)
+    g = ResnetGenerator(base_channels=8, num_blocks=1)
+    with pytest.warns(UserWarning, match='untrained'):
+        loss_fn = LandmarkLoss(dict(type='LandmarkRegressor', input_size=32, width=0.25))
+        loss = loss_fn(g(torch.rand(2, 3, 32, 32)), torch.tensor([FACE, FACE]))
+    loss.backward()
+    assert loss.item() > 0
+    assert sum(p.grad.abs().sum() for p in g.parameters() if p.grad is not None) > 0
+    assert all(p.grad is None for p in loss_fn.regressor.parameters())
+
+
+def test_patches_are_the_windows_around_the_landmarks_even_at_borders():
+    h, w = 20, 30
+    coords = (torch.arange(h)[:, None] * 100 + torch.arange(w)[None, :]).float()
+    images = coords.expand(3, 1, h, w).clone()
+    centres = torch.tensor([[10., 12.], [1., 1.], [29., 19.]])
+    patches = crop_patches(images, centres, (4, 6))
+    assert patches.shape == (3, 1, 4, 6)
+    # window top-left = centre - size // 2, shifted to stay inside the image
+    for patch, (top, left) in zip(patches, [(10, 7), (0, 0), (16, 24)]):
+        assert torch.equal(patch[0], coords[top:top + 4, left:left + 6])
+    eyes = part_centres(torch.tensor([FACE]), 'eyes')
+    assert [c.tolist() for c in eyes] == [[[10., 12.]], [[22., 12.]]]
+    assert part_centres(torch.tensor([FACE]), 'mouth')[0].tolist() == [[16., 24.]]
+    with pytest.raises(KeyError, match='unknown face part'):
+        part_centres(torch.tensor([FACE]), 'ears')
+
+
+def test_affine_solver_recovers_a_known_transform_exactly():
+    rng = np.random.default_rng(0)
+    true = np.array([[1.2, -0.3, 5.0], [0.4, 0.9, -2.0]])
+    points = rng.uniform(0, 64, (5, 2))
+    moved = points @ true[:, :2].T + true[:, 2]
+    assert np.allclose(solve_affine(points, moved), true, atol=1e-9)
+    with pytest.raises(ValueError, match='collinear'):
+        solve_affine([[0, 0], [1, 1], [2, 2]], [[0, 0], [1, 1], [2, 2]])
+    with pytest.raises(ValueError, match='at least 3'):
+        solve_affine([[0, 0], [1, 1]], [[0, 0], [1, 1]])
+
+
+def test_align_landmarks_moves_the_face_onto_the_template():
+    template = np.array(FACE) / 32
+    image = Image.new('RGB', (32, 32), 'white')
+    shifted = np.array(FACE) * 0.8 + 3
+    sample = dict(target=image, landmarks_b=shifted)
+    out = AlignLandmarks(template)(sample, np.random.default_rng(0))
+    assert np.allclose(out['landmarks_b'], FACE, atol=1e-4)
+
+
+def write_unpaired(root, n_a=3, n_b=5, size=16):
+    for split in ('train', 'test'):
+        for domain, n in (('A', n_a), ('B', n_b)):
+            (root / f'{split}{domain}').mkdir(parents=True)
+            for i in range(n):
+                colour = (40 * i, 100 if domain == 'A' else 200, 50)
+                Image.new('RGB', (size, size), colour).save(root / f'{split}{domain}' / f'{i}.png')
+
+
+def test_unpaired_dataset_draws_b_by_seed_and_reads_celeba_annotations(tmp_path):
+    write_unpaired(tmp_path)
+    lines = ['3', 'lefteye_x lefteye_y righteye_x righteye_y nose_x nose_y leftmouth_x '
+             'leftmouth_y rightmouth_x rightmouth_y']
+    lines += [f'{i}.png 4 5 11 5 8 8 5 12 11 12' for i in range(3)]
+    (tmp_path / 'list_landmarks.txt').write_text('\n'.join(lines))
+    (tmp_path / 'lm_B.json').write_text(json.dumps({str(i): FACE for i in range(5)}))
+    (tmp_path / 'attr.txt').write_text('5\nBlack_Hair Blond_Hair Male\n' + '\n'.join(
+        f'{i}.png {1 if i % 2 else -1} {-1 if i % 2 else 1} 1' for i in range(5)))
+    ds = UnpairedImageDataset(
+        str(tmp_path), landmark_files=dict(A='list_landmarks.txt', B='lm_B.json'),
+        labels=dict(hair=('black', 'blonde')), label_files=dict(B='attr.txt'),
+        label_columns=dict(hair=dict(black='Black_Hair', blonde='Blond_Hair')),
+        pipeline=[dict(type='RandomFlip', p=1.0), dict(type='ToTensor')])
+    assert len(ds) == 3
+    first, again = ds[(0, 7)], ds[(0, 7)]
+    assert torch.equal(first['target'], again['target'])  # B is drawn from the sample seed
+    drawn = {int(ds[(0, s)]['target'][0, 0, 0].add(1).mul(127.5).round()) for s in range(30)}
+    assert len(drawn) > 2  # ... independently of A
+    # flipped: x -> 16 - x, and left/right swap
+    assert first['landmarks_a'].tolist()[0] == [16 - 11, 5]
+    label_b = first['label_b']
+    assert label_b.shape == (2,) and label_b.sum() == 1
+    with pytest.raises(FileNotFoundError, match='testA'):
+        UnpairedImageDataset(str(tmp_path / 'nothing'), split='test')
+
+
+def test_unpaired_dataset_names_images_without_annotations(tmp_path):
+    write_unpaired(tmp_path)
+    (tmp_path / 'lm.json').write_text(json.dumps({'0': FACE}))
+    with pytest.raises(KeyError, match='have no landmark or label entry'):
+        UnpairedImageDataset(str(tmp_path), landmark_files=dict(A='lm.json'))
+    ds = UnpairedImageDataset(str(tmp_path), landmark_files=dict(A='lm.json'),
+                              require_annotations=True)
+    assert len(ds) == 1 and ds.dropped['A'] == 2
+
+
+@pytest.fixture(scope='module')
+def emoji_faces(tmp_path_factory):
+    from sketchgen.data.emoji import build_emoji_domains
+    cache = tmp_path_factory.mktemp('emoji')
+    build_emoji_domains(32, 'faces', cache_dir=cache, limit=60, workers=1, verbose=False)
+    return cache
+
+
+def test_emoji_faces_have_recoloured_hair_labels_masks_and_landmarks(emoji_faces):
+    from sketchgen.data.emoji import FACE_LABELS, HAIR_COLOURS, EmojiUnpairedDataset
+    ds = EmojiUnpairedDataset(32, 'faces', with_labels=True, with_landmarks=True,
+                              cache_dir=str(emoji_faces), limit=60)
+    counts = ds.counts
+    assert counts['trainB'] == 5 * counts['trainA']  # every face in 5 hair colours
+    sample = ds[(0, 0)]
+    assert sample['label_b'].shape == (sum(len(v) for v in FACE_LABELS.values()),)
+    eyes = sample['landmarks_a'][:2]
+    assert eyes[0, 0] < eyes[1, 0]  # left eye left of the right eye
+    # the hair mask covers pixels drawn in the requested colour
+    path = ds.files['B'][0]
+    key, hair = path.stem.rsplit('_', 1)
+    mask = np.asarray(Image.open(ds.root / 'masksB' / f'{key}.png')) > 127
+    pixels = np.asarray(Image.open(path).convert('RGB'), np.float32)[mask]
+    want = np.array([int(HAIR_COLOURS[hair][i:i + 2], 16) for i in (1, 3, 5)])
+    assert mask.sum() > 5
+    assert np.median(np.abs(pixels - want).max(1)) < 30
+
+
+def tiny_cyclegan_config(root, **model):
+    data = dict(type='UnpairedImageDataset', data_root=str(root),
+                pipeline=[dict(type='RandomFlip'), dict(type='ToTensor')])
+    return Config(dict(
+        model=dict(type='CycleGAN', image_size=16, generator=TINY_G,
+                   discriminator=dict(TINY_D, n_layers=1), **model),
+        train_dataloader=dict(batch_size=2, num_workers=0, dataset=dict(data, split='train')),
+        val_dataloader=dict(batch_size=4, dataset=dict(data, split='test')),
+        test_dataloader=dict(batch_size=4, dataset=dict(data, split='test')),
+        optim_wrapper=dict(
+            generators=dict(networks=('generator', 'generator_ba'),
+                            optimizer=dict(type='Adam', lr=2e-3, betas=(0.5, 0.999))),
+            discriminators=dict(networks=('discriminator_a', 'discriminator_b'),
+                                optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999)))),
+        train_cfg=dict(max_iters=60, val_interval=60),
+        default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=60),
+                           logger=dict(type='LoggerHook', interval=1, progress_bar=False)),
+        val_evaluator=[dict(type='L1')], test_evaluator=[dict(type='L1')], seed=0))
+
+
+def test_tiny_cyclegan_run_lowers_its_cycle_loss_and_translates_both_ways(tmp_path):
+    from sketchgen.engine.trainer import Trainer
+    from sketchgen.tools import infer, test
+    write_unpaired(tmp_path / 'data')
+    trainer = Trainer(tiny_cyclegan_config(tmp_path / 'data'), work_dir=tmp_path / 'run')
+    trainer.train()
+    records = [json.loads(line) for line in (tmp_path / 'run' / 'log.jsonl').read_text()
+               .splitlines() if 'loss_cycle_a' in line]
+    cycle = [r['loss_cycle_a'] + r['loss_cycle_b'] for r in records]
+    assert np.mean(cycle[-10:]) < 0.5 * np.mean(cycle[:10])
+    ckpt = tmp_path / 'run' / 'checkpoints' / 'iter_000060'
+    for direction in ('AtoB', 'BtoA'):
+        assert test.main(['-', str(ckpt), '--direction', direction,
+                          '--out', str(tmp_path / direction)]) == 0
+        report = json.loads((tmp_path / direction / 'metrics.json').read_text())
+        assert report['settings']['direction'] == direction
+        assert infer.main(['-', str(ckpt), str(tmp_path / 'data' / 'testB' / '0.png'),
+                           '--direction', direction, '--out', str(tmp_path / f'i{direction}')]) == 0
+    with pytest.raises(SystemExit, match='--label'):
+        infer.main(['-', str(ckpt), str(tmp_path / 'data' / 'testB'), '--label', 'hair',
+                    '--out', str(tmp_path / 'x')])
+
+
+def test_landmark_cyclegan_trains_local_discriminators_only_in_stage_two(emoji_faces):
+    torch.manual_seed(0)
+    labels = dict(hair=('black', 'brown', 'blonde', 'red', 'grey'))
+    model = MODELS.build(dict(
+        type='CycleGAN', image_size=32, generator=TINY_G, discriminator=TINY_D, labels=labels,
+        landmark_loss=dict(type='LandmarkLoss', regressor=dict(
+            type='LandmarkRegressor', input_size=32, width=0.25)),
+        local_discriminators=dict(parts=dict(eyes=dict(size=(8, 8), weight=0.3),
+                                             mouth=dict(size=(8, 12))),
+                                  discriminator=dict(TINY_D, n_layers=1), heatmap_sigma=3,
+                                  start_iter=5)))
+    from sketchgen.data.emoji import EmojiUnpairedDataset
+    from sketchgen.engine.trainer import collate
+    ds = EmojiUnpairedDataset(32, 'faces', labels=labels, with_labels=True,
+                              with_landmarks=True, cache_dir=str(emoji_faces), limit=60)
+    batch = collate([ds[(i, i)] for i in range(2)])
+    steps = dict(generators=NoStep(), discriminators=NoStep())
+    with pytest.warns(UserWarning, match='untrained'):
+        stage_one = model.train_step(batch, steps, iteration=4)
+    stage_two = model.train_step(batch, steps, iteration=5)
+    assert 'loss_g_eyes' not in stage_one and 'loss_landmark' in stage_one
+    assert {'loss_g_eyes', 'loss_g_mouth', 'loss_d_eyes', 'loss_d_mouth'} <= set(stage_two)
+    # a requested label is honoured by name; a wrong one is named
+    out = model.generate(batch['source'], labels=dict(hair='red'))
+    assert out.shape == batch['source'].shape
+    with pytest.raises(ValueError, match="hair='pink'"):
+        model.generate(batch['source'], labels=dict(hair='pink'))
+    with pytest.raises(ValueError, match='needs condition labels'):
+        model.generate(batch['source'])
+    error = interocular_error(torch.tensor([FACE]) + 1, torch.tensor([FACE]))
+    assert error.item() == pytest.approx(2 ** 0.5 / 12)
