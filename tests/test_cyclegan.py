@@ -287,3 +287,33 @@ def test_landmark_cyclegan_trains_local_discriminators_only_in_stage_two(emoji_f
         model.generate(batch['source'])
     error = interocular_error(torch.tensor([FACE]) + 1, torch.tensor([FACE]))
     assert error.item() == pytest.approx(2 ** 0.5 / 12)
+
+
+@pytest.mark.filterwarnings('ignore:LandmarkLoss')
+def test_cartoon_eval_reports_labels_landmarks_and_both_directions(emoji_faces, tmp_path):
+    from sketchgen.engine.trainer import Trainer
+    from sketchgen.tools.cartoon_eval import evaluate_cartoon
+    labels = dict(hair=('black', 'brown', 'blonde', 'red', 'grey'))
+    data = dict(type='EmojiUnpairedDataset', image_size=32, subset='faces', labels=labels,
+                with_labels=True, with_landmarks=True, cache_dir=str(emoji_faces), limit=60,
+                pipeline=[dict(type='ToTensor')])
+    cfg = tiny_cyclegan_config(tmp_path, labels=labels, landmark_loss=dict(
+        type='LandmarkLoss', regressor=dict(type='LandmarkRegressor', input_size=32,
+                                            width=0.25)))
+    cfg.model.image_size = 32
+    cfg.merge_from_dict(dict(train_dataloader=dict(dataset=dict(data, _delete_=True)),
+                             val_dataloader=dict(dataset=dict(data, _delete_=True, split='val')),
+                             test_dataloader=dict(dataset=dict(data, _delete_=True,
+                                                               split='test')),
+                             train_cfg=dict(max_iters=2, val_interval=0),
+                             default_hooks=dict(checkpoint=dict(interval=2))))
+    Trainer(cfg, work_dir=tmp_path / 'run').train()
+    report = evaluate_cartoon(None, tmp_path / 'run' / 'checkpoints' / 'iter_000002',
+                              out=tmp_path / 'eval', device='cpu')
+    assert set(report['directions']) == {'AtoB', 'BtoA'}
+    assert set(report['per_label']) == set(labels['hair'])
+    accuracy = report['label_accuracy']
+    assert 0 <= accuracy['overall'] <= 1 and accuracy['num_faces'] > 0
+    assert report['landmark_error']['num_images'] == report['directions']['AtoB']['num_samples']
+    assert (tmp_path / 'eval' / 'label_grid.png').is_file()
+    assert 'hair label accuracy' in (tmp_path / 'eval' / 'cartoon_eval.md').read_text()

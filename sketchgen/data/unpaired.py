@@ -10,9 +10,10 @@ name, with or without extension):
 - landmark files: CelebA's `list_landmarks_*.txt` (optional count and header
   lines, then `NAME x1 y1 ... x5 y5`) or JSON `{NAME: [[x, y] * 5]}`, in pixels
   of the stored image. They give `landmarks_a` / `landmarks_b`.
-- label tables: CSV with a header, `name,<column>,...`, whose cells are value
-  names, or CelebA's `list_attr_celeba.txt` (whitespace, 1/-1 columns) mapped
-  with `label_columns={attribute: {value: column}}`. They give `label_a` /
+- label tables: a `.csv` with a header, `name,<column>,...`, whose cells are
+  value names, or (any other suffix) CelebA's `list_attr_celeba.txt`
+  (whitespace, 1/-1 columns) mapped with `label_columns={attribute: {value:
+  column}}`. They give `label_a` /
   `label_b`, one-hot per attribute of `labels` (in its order).
 """
 from __future__ import annotations
@@ -62,7 +63,10 @@ def read_label_table(path: Path, labels: dict, label_columns: dict | None = None
         raise FileNotFoundError(f'{path}: label file not found')
     lines = path.read_text().splitlines()
     table = {}
-    if label_columns:  # CelebA: "count", "col1 col2 ...", then "NAME 1 -1 ..."
+    if path.suffix.lower() != '.csv':  # CelebA: "count", "col1 col2 ...", "NAME 1 -1 ..."
+        if not label_columns:
+            raise ValueError(f'{path}: an attribute list (not .csv) needs label_columns='
+                             '{attribute: {value: column}} to turn its 1/-1 columns into labels')
         columns = lines[1].split()
         for attribute, mapping in label_columns.items():
             for value, column in mapping.items():

@@ -83,7 +83,15 @@ def load_regressor_weights(regressor: nn.Module, checkpoint: str) -> None:
     from safetensors.torch import load_file
 
     from sketchgen.engine.checkpoint import weights_path
-    state = load_file(str(weights_path(checkpoint)))
+    try:
+        path = weights_path(checkpoint)
+    except FileNotFoundError as err:
+        raise FileNotFoundError(
+            f'{err} The landmark loss needs a trained landmark regressor: train it with its '
+            'own config first (e.g. python tools/train.py configs/cyclegan/'
+            'landmark-regressor_cnn-w0.5_1xb32-2k_emoji-faces-64px.py), or point '
+            'landmark_loss.checkpoint at your LandmarkRegression checkpoint.') from None
+    state = load_file(str(path))
     state = {k[len('regressor.'):]: v for k, v in state.items() if k.startswith('regressor.')}
     if not state:
         raise ValueError(f'{checkpoint}: no landmark regressor weights (keys "regressor.*"); '

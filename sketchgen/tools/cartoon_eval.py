@@ -83,6 +83,8 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
         # against the real test B faces drawn with v.
         results['per_label'] = {}
         real_b = dataset.files['B']
+        attributes = list(model.labels)
+        offset = sum(len(model.labels[a]) for a in attributes[:attributes.index('hair')])
         for value in hair_values:
             metrics = build_metrics(metric_cfgs)
             for m in metrics:
@@ -92,8 +94,8 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
                 batch = collate([dataset[i] for i in range(start, min(start + 32,
                                                                        len(dataset)))])
                 labels = batch['label_b'].clone()
-                labels[:, :len(hair_values)] = 0
-                labels[:, hair_values.index(value)] = 1
+                labels[:, offset:offset + len(hair_values)] = 0
+                labels[:, offset + hair_values.index(value)] = 1
                 fake = model.generate(batch['source'].to(device), labels=labels)
                 # generated image i is scored against real image i (mod the real count)
                 chunk = [reals[i % len(reals)] for i in range(start, start + len(fake))]

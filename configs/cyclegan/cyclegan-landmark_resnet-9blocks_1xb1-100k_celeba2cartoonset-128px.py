@@ -1,0 +1,55 @@
+# Landmark-guided cartoon CycleGAN for photos -> cartoons, for users who bring the
+# data sets (nothing here downloads them). Layout under data_root:
+#   trainA/, testA/    CelebA aligned faces (img_align_celeba, split as you like)
+#   trainB/, testB/    CartoonSet PNGs
+#   list_attr_celeba.txt            CelebA's attribute list (hair labels of A)
+#   list_landmarks_align_celeba.txt CelebA's 5-point landmarks (pixels of the aligned images)
+#   cartoon_labels.csv              name,hair  (CartoonSet's hair colour mapped to the
+#                                   four label names below; CartoonSet ships a CSV per image)
+#   cartoon_landmarks.json          {name: [[x, y] * 5]} for the cartoons (CartoonSet has no
+#                                   landmarks: run a trained LandmarkRegressor, or annotate)
+# Landmarks scale with the Resize below. The regressor for the landmark loss is
+# trained by a LandmarkRegression config on the same folders (see the emoji one).
+_base_ = ['../_base_/models/cyclegan_resnet.py', '../_base_/schedules/cyclegan_linear_decay.py']
+data_root = 'data/celeba2cartoonset'
+labels = dict(hair=('black', 'grey', 'brown', 'blonde'))  # the seed's four hair colours
+max_iters = 100_000
+model = dict(
+    image_size=128,
+    generator=dict(num_blocks=9),
+    labels=labels,
+    landmark_loss=dict(type='LandmarkLoss', loss_weight=1.0,
+                       regressor=dict(type='LandmarkRegressor', input_size=128),
+                       checkpoint='work_dirs/landmark-regressor_celeba2cartoonset/'
+                                  'checkpoints/iter_020000'),
+    # the seed's 128 px window sizes and its local discriminator (3-32-64-128-256)
+    local_discriminators=dict(
+        parts=dict(eyes=dict(size=(32, 32), weight=0.3), nose=dict(size=(28, 24), weight=0.3),
+                   mouth=dict(size=(24, 40), weight=0.3)),
+        discriminator=dict(type='PatchDiscriminator', in_channels=3, base_channels=32,
+                           n_layers=3, norm='instance'),
+        heatmap_sigma=12.0,
+        start_iter=max_iters // 2),
+)
+_data = dict(
+    type='UnpairedImageDataset', data_root=data_root, labels=labels,
+    landmark_files=dict(A='list_landmarks_align_celeba.txt', B='cartoon_landmarks.json'),
+    label_files=dict(A='list_attr_celeba.txt', B='cartoon_labels.csv'),
+    # CelebA's binary columns; faces with none or several of them are skipped
+    label_columns=dict(hair=dict(black='Black_Hair', grey='Gray_Hair', brown='Brown_Hair',
+                                 blonde='Blond_Hair')),
+    require_annotations=True)
+train_pipeline = [dict(type='Resize', size=(144, 144)), dict(type='RandomCrop', size=128),
+                  dict(type='RandomFlip', p=0.5), dict(type='ToTensor')]
+test_pipeline = [dict(type='Resize', size=(128, 128)), dict(type='ToTensor')]
+train_dataloader = dict(batch_size=1, num_workers=4,
+                        dataset=dict(_data, split='train', pipeline=train_pipeline))
+val_dataloader = dict(batch_size=8, num_workers=2,
+                      dataset=dict(_data, split='test', pipeline=test_pipeline))
+test_dataloader = val_dataloader
+optim_wrapper = dict(discriminators=dict(networks=(
+    'discriminator_a', 'discriminator_b', 'discriminator_eyes', 'discriminator_nose',
+    'discriminator_mouth')))
+train_cfg = dict(max_iters=max_iters, val_interval=10_000)
+default_hooks = dict(checkpoint=dict(interval=10_000))
+amp = 'fp16'  # the seed trained in mixed precision (apex); needs a CUDA GPU
