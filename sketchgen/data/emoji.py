@@ -28,10 +28,8 @@ one finds a face (its features are brown, and so are the darker skin tones).
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
-import re
 import shutil
 import tempfile
 import xml.etree.ElementTree as ET
@@ -39,7 +37,6 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from sketchgen.data.openmoji import (SVG_NS, cache_root, is_flag, line_art_svg, openmoji_svg_dir,
                                      render_svg, split_of)

@@ -27,7 +27,6 @@ def evaluate(model, loader, metrics: list, max_samples: int | None = None,
     """
     for m in metrics:
         m.reset()
-    device = model.device
     seen = 0
     for batch in loader:
         source, target = batch['source'], batch['target']
