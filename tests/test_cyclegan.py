@@ -167,6 +167,15 @@ def test_unpaired_dataset_draws_b_by_seed_and_reads_celeba_annotations(tmp_path)
     assert torch.equal(first['target'], again['target'])  # B is drawn from the sample seed
     drawn = {int(ds[(0, s)]['target'][0, 0, 0].add(1).mul(127.5).round()) for s in range(30)}
     assert len(drawn) > 2  # ... independently of A
+
+    # evaluation (no seed): a fixed B per A image, and not every 2nd file of a B
+    # twice as long as A (ordered groups, like hair variants, must all show up)
+    write_unpaired(tmp_path / 'eval', n_a=3, n_b=6)
+    plain = UnpairedImageDataset(str(tmp_path / 'eval'), split='test')
+    b_index = [round((plain[i]['target'][0, 0, 0].item() + 1) * 127.5 / 40) for i in range(3)]
+    assert b_index == [round((plain[i]['target'][0, 0, 0].item() + 1) * 127.5 / 40)
+                       for i in range(3)]
+    assert len(set(b_index)) == 3 and {i % 2 for i in b_index} == {0, 1}
     # flipped: x -> 16 - x, and left/right swap
     assert first['landmarks_a'].tolist()[0] == [16 - 11, 5]
     label_b = first['label_b']

@@ -3,7 +3,9 @@
 Layout (the CycleGAN convention): `data_root/trainA`, `trainB`, `valA`, `valB`,
 `testA`, `testB`. Each item is one A image (in the sampler's order) and one B
 image drawn independently: in training from the per-sample seed (so runs resume
-exactly), in evaluation spread evenly over B (so a test set is deterministic).
+exactly), in evaluation by a fixed permutation of B (so a test set is
+deterministic, and a regular file order -- e.g. five hair colours per face --
+cannot line up with the A order and leave whole groups of B out).
 
 Optional annotations, per domain, in files under data_root (all keyed by file
 name, with or without extension):
@@ -158,8 +160,11 @@ class UnpairedImageDataset(Dataset):
         index, seed = index if isinstance(index, tuple) else (index, None)
         rng = np.random.default_rng(seed)
         src, tgt = ('A', 'B') if self.direction == 'AtoB' else ('B', 'A')
-        n_src, n_tgt = len(self.files[src]), len(self.files[tgt])
-        tgt_index = int(rng.integers(n_tgt)) if seed is not None else index * n_tgt // n_src
+        n_tgt = len(self.files[tgt])
+        if seed is not None:
+            tgt_index = int(rng.integers(n_tgt))
+        else:
+            tgt_index = int(np.random.default_rng(0).permutation(n_tgt)[index % n_tgt])
         sample = dict(name=self.files[src][index].stem)
         for key, domain, i in (('source', src, index), ('target', tgt, tgt_index)):
             path = self.files[domain][i]

@@ -11,7 +11,7 @@ constant per channel, and the instance norm right after subtracts it exactly
 (measured: outputs for two labels differed by 2e-6). So with a norm layer each
 block also modulates its normalised features by the label (conditional instance
 norm, Dumoulin et al. 2017): h <- h * (1 + gamma(l)) + beta(l), gamma and beta
-linear in l and zero at initialisation.
+linear in l (built as zero; a model's init_weights redraws them like any layer).
 """
 from __future__ import annotations
 
