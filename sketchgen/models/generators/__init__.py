@@ -1,4 +1,5 @@
 from sketchgen.models.generators.resnet import ResnetGenerator
+from sketchgen.models.generators.simplification import SketchSimplificationNet, tiled_forward
 from sketchgen.models.generators.unet import UnetGenerator
 
-__all__ = ['ResnetGenerator', 'UnetGenerator']
+__all__ = ['ResnetGenerator', 'SketchSimplificationNet', 'UnetGenerator', 'tiled_forward']

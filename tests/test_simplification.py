@@ -1,0 +1,142 @@
+"""Sketch simplification: the any-size network, tiled inference, the loss map,
+the roughening pipeline, training, the simplify tool and SVG output."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from sketchgen.models.generators.simplification import (RECEPTIVE_RADIUS,
+                                                        SketchSimplificationNet, tiled_forward)
+from sketchgen.models.losses.loss_map import LossMapMSELoss, simplification_loss_map
+
+THIN = 1 / 16  # 0.17M parameters: fast on CPU, same depth and receptive field
+
+
+# ---------------------------------------------------------------- network
+@pytest.mark.parametrize('size', [(37, 53), (8, 8), (1, 15), (64, 41)])
+def test_output_shape_equals_input_shape(size):
+    net = SketchSimplificationNet(width=THIN).eval()
+    y = net(torch.rand(2, 1, *size))
+    assert y.shape == (2, 1, *size)
+    assert 0 <= y.min() and y.max() <= 1  # sigmoid
+
+
+def test_padding_is_replicated_and_cropped_back():
+    """An odd-size input gives exactly the top-left crop of the run on its
+    replicate-padded version."""
+    net = SketchSimplificationNet(width=THIN).eval()
+    x = torch.rand(1, 1, 21, 30)
+    padded = torch.nn.functional.pad(x, (0, 2, 0, 3), mode='replicate')  # -> 24 x 32
+    with torch.no_grad():
+        assert torch.equal(net(x), net(padded)[..., :21, :30])
+        # zero padding instead would change the border pixels: the crop is not trivial
+        zeros = torch.nn.functional.pad(x, (0, 2, 0, 3))
+        assert not torch.allclose(net(x), net(zeros)[..., :21, :30])
+
+
+def test_layers_follow_the_paper_table():
+    net = SketchSimplificationNet(width=1.0)
+    convs = [m for m in net.modules() if isinstance(m, (torch.nn.Conv2d,
+                                                        torch.nn.ConvTranspose2d))]
+    assert len(convs) == 23
+    assert [m.out_channels for m in convs][:3] == [48, 128, 128]
+    assert sum(isinstance(m, torch.nn.ConvTranspose2d) for m in convs) == 3
+    assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in net.modules()) == 22
+    assert isinstance(net.layers[-1], torch.nn.Sigmoid)
+
+
+def test_input_normalisation_uses_mean_and_std():
+    a = SketchSimplificationNet(width=THIN, mean=0.5, std=0.25).eval()
+    b = SketchSimplificationNet(width=THIN, mean=0.0, std=1.0).eval()
+    b.load_state_dict(a.state_dict())
+    x = torch.rand(1, 1, 16, 16)
+    with torch.no_grad():
+        assert torch.allclose(a(x), b((x - 0.5) / 0.25), atol=1e-6)
+
+
+def test_receptive_radius_bounds_every_output_pixel():
+    net = SketchSimplificationNet(width=THIN).eval().double()
+    x = torch.rand(1, 1, 240, 240, dtype=torch.double, requires_grad=True)
+    y = net(x)
+    for offset in range(8):  # every phase of the stride-8 grid
+        c = 112 + offset
+        (grad,) = torch.autograd.grad(y[0, 0, c, c], x, retain_graph=True)
+        rows = grad[0, 0].abs().sum(1).nonzero()
+        assert c - rows.min() <= RECEPTIVE_RADIUS and rows.max() - c <= RECEPTIVE_RADIUS
+
+
+def test_tiled_inference_agrees_with_untiled():
+    net = SketchSimplificationNet(width=THIN).eval()
+    x = torch.rand(1, 1, 301, 333)
+    with torch.no_grad():
+        whole = net(x)
+        tiled = tiled_forward(net, x, tile=272, overlap=104)  # 64-px cores: 5 x 6 tiles
+        short = tiled_forward(net, x, tile=96, overlap=16)  # too little context
+    assert tiled.shape == whole.shape
+    assert (tiled - whole).abs().max() < 1e-5
+    assert (short - whole).abs().max() > 1e-3  # the overlap is what makes them agree
+    with pytest.raises(ValueError, match='multiples of 8'):
+        tiled_forward(net, x, tile=100, overlap=10)
+
+
+# ---------------------------------------------------------------- loss map
+def slow_loss_map(target: np.ndarray, alpha, beta, radius, bins, variant):
+    """Direct per-pixel transcription of the paper's definition."""
+    h, w = target.shape
+    out = np.zeros_like(target)
+    bin_of = lambda v: min(int(v * bins), bins - 1)  # noqa: E731
+    for u in range(h):
+        for v in range(w):
+            window = [target[i, j] for i in range(max(0, u - radius), min(h, u + radius + 1))
+                      for j in range(max(0, v - radius), min(w, v + radius + 1))]
+            share = sum(bin_of(p) == bin_of(target[u, v]) for p in window) / len(window)
+            if variant == 'lua':
+                out[u, v] = math.exp(-share) + 0.5
+            elif target[u, v] == 1.0:
+                out[u, v] = 1.0
+            else:
+                out[u, v] = min(alpha * math.exp(-share) + beta, 1.0)
+    return out
+
+
+@pytest.mark.parametrize('variant,alpha,beta,radius,bins', [
+    ('paper', 6.0, -2.0, 2, 10), ('paper', 3.0, 0.1, 1, 4), ('lua', 0, 0, 2, 10)])
+def test_loss_map_equals_slow_reference(variant, alpha, beta, radius, bins):
+    rng = np.random.default_rng(0)
+    # quantised levels so windows share bins; some exact white; borders included
+    target = rng.choice([0.0, 0.05, 0.3, 0.55, 0.95, 1.0, 1.0], size=(2, 9, 11))
+    fast = simplification_loss_map(torch.tensor(target[:, None]), alpha, beta, radius, bins,
+                                   variant)
+    for i in range(2):
+        slow = slow_loss_map(target[i], alpha, beta, radius, bins, variant)
+        np.testing.assert_allclose(fast[i, 0].numpy(), slow, rtol=1e-12, atol=1e-12)
+
+
+def test_loss_map_weights_rare_levels_more():
+    target = torch.ones(1, 1, 9, 9)
+    target[..., 4, :] = 0.0  # a horizontal line on paper
+    target[..., 3, :] = 0.5  # its anti-aliased edge, rarer in every window
+    weight = simplification_loss_map(target)
+    assert torch.all(weight[target == 1] == 1)
+    assert weight[0, 0, 3, 4] > weight[0, 0, 4, 4] - 1e-6
+
+
+def test_weighted_loss_is_mse_when_alpha_0_beta_1():
+    pred, target = torch.rand(2, 1, 12, 10), torch.rand(2, 1, 12, 10)
+    loss = LossMapMSELoss(alpha=0.0, beta=1.0)(pred, target)
+    assert torch.allclose(loss, torch.nn.functional.mse_loss(pred, target))
+
+
+def test_weighted_loss_value_by_hand():
+    target = torch.tensor([[[[1.0, 0.0], [0.0, 0.0]]]])  # 2x2, radius 2: all in one window
+    pred = torch.tensor([[[[0.5, 0.5], [0.5, 0.5]]]])
+    # black pixels: H = 3/4, M = min(6 e^-0.75 - 2, 1) = 0.834; white: M = 1
+    m = 6 * math.exp(-0.75) - 2
+    expected = (1 * 0.25 + 3 * m * m * 0.25) / 4
+    assert LossMapMSELoss()(pred, target).item() == pytest.approx(expected, rel=1e-6)
+    pred.requires_grad_(True)
+    LossMapMSELoss()(pred, target).backward()
+    assert pred.grad.abs().min() > 0
