@@ -3,8 +3,10 @@ from sketchgen.data import transforms  # noqa: F401  (registers the transforms)
 from sketchgen.data.emoji import EmojiUnpairedDataset, build_emoji_domains
 from sketchgen.data.huggingface import HFPairedDataset
 from sketchgen.data.io import ImageLoadError, load_image
+from sketchgen.data.line_art import LineArtDataset
 from sketchgen.data.openmoji import OpenMojiPairedDataset, build_openmoji_pairs
 from sketchgen.data.paired import PairedImageDataset
+from sketchgen.data.roughen import Roughen
 from sketchgen.data.sketch import ColourImageDataset, ExtractSketch, canny, xdog
 from sketchgen.data.sampler import ResumableSampler
 from sketchgen.data.unpaired import UnpairedImageDataset
@@ -12,4 +14,4 @@ from sketchgen.data.unpaired import UnpairedImageDataset
 __all__ = ['ImageLoadError', 'load_image', 'OpenMojiPairedDataset', 'build_openmoji_pairs',
            'PairedImageDataset', 'ResumableSampler', 'ColourImageDataset', 'ExtractSketch',
            'canny', 'xdog', 'HFPairedDataset', 'UnpairedImageDataset', 'EmojiUnpairedDataset',
-           'build_emoji_domains']
+           'build_emoji_domains', 'LineArtDataset', 'Roughen']

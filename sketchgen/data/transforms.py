@@ -130,12 +130,121 @@ class AlignLandmarks:
 
 
 @TRANSFORMS.register_module()
+class Grayscale:
+    """Convert every image to one grey channel (PIL 'L'): sketch simplification."""
+
+    def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
+        for k in _image_keys(sample):
+            sample[k] = sample[k].convert('L')
+        return sample
+
+
+def _no_landmarks(sample: dict, transform: str) -> None:
+    if any(sample.get(key) is not None for key in LANDMARK_KEYS.values()):
+        raise ValueError(f'{transform} does not move landmarks; leave it out of pipelines of '
+                         'data sets with landmarks.')
+
+
+@TRANSFORMS.register_module()
+class RandomScaleRotate:
+    """Scale every image by one random factor and rotate it by one random angle
+    (sketch simplification's augmentation: the reference downscales scans by
+    1.5-3.5x and rotates by up to 180 degrees).
+
+    Args:
+        scale: (low, high) factor range; (1, 1) keeps the size.
+        rotation: the angle is uniform in [-rotation, rotation] degrees.
+        fill: grey level brought in at the corners by rotation (255: paper).
+    """
+
+    def __init__(self, scale: tuple[float, float] = (1.0, 1.0), rotation: float = 180.0,
+                 fill: int = 255):
+        if not 0 < scale[0] <= scale[1]:
+            raise ValueError(f'RandomScaleRotate: scale={scale} must be (low, high) with '
+                             '0 < low <= high')
+        self.scale, self.rotation, self.fill = tuple(scale), rotation, fill
+
+    def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
+        _no_landmarks(sample, 'RandomScaleRotate')
+        factor = rng.uniform(*self.scale)
+        angle = rng.uniform(-self.rotation, self.rotation)
+        for k in _image_keys(sample):
+            image = sample[k]
+            if factor != 1:
+                size = tuple(max(1, round(d * factor)) for d in image.size)
+                image = image.resize(size, Image.LANCZOS if factor < 1 else Image.BICUBIC)
+            if angle:
+                fill = self.fill if image.mode == 'L' else (self.fill,) * len(image.getbands())
+                image = image.rotate(angle, Image.BILINEAR, fillcolor=fill)
+            sample[k] = image
+        return sample
+
+
+@TRANSFORMS.register_module()
+class RandomPatch:
+    """Crop one random `size` patch out of every image, rejecting blank ones: a
+    patch whose `key` image (the clean target) has mean grey >= `max_mean` (in
+    [0, 1]) is drawn again, up to `max_tries` times, after which the least blank
+    patch drawn is kept. Images smaller than the patch are padded with `fill`.
+    """
+
+    def __init__(self, size: int, max_mean: float = 0.99, max_tries: int = 20,
+                 key: str = 'target', fill: int = 255):
+        self.size, self.max_mean, self.max_tries = size, max_mean, max_tries
+        self.key, self.fill = key, fill
+
+    def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
+        _no_landmarks(sample, 'RandomPatch')
+        keys = _image_keys(sample)
+        for k in keys:
+            w, h = sample[k].size
+            if w < self.size or h < self.size:
+                padded = Image.new(sample[k].mode, (max(w, self.size), max(h, self.size)),
+                                   self.fill if sample[k].mode == 'L' else (self.fill,) * 3)
+                padded.paste(sample[k], (0, 0))
+                sample[k] = padded
+        w, h = sample[keys[0]].size
+        reference = np.asarray(sample[self.key].convert('L'), np.float32) / 255
+        best = None
+        for _ in range(self.max_tries):
+            top = int(rng.integers(0, h - self.size + 1))
+            left = int(rng.integers(0, w - self.size + 1))
+            mean = reference[top:top + self.size, left:left + self.size].mean()
+            if best is None or mean < best[0]:
+                best = (mean, top, left)
+            if mean < self.max_mean:
+                break
+        _, top, left = best
+        for k in keys:
+            sample[k] = sample[k].crop((left, top, left + self.size, top + self.size))
+        return sample
+
+
+@TRANSFORMS.register_module()
+class InkThreshold:
+    """Make grey pixels darker than `threshold` (in [0, 1]) fully black, in the
+    `keys` images: the reference sets target pixels < 0.9 to 0, so the network
+    learns solid lines."""
+
+    def __init__(self, threshold: float = 0.9, keys: tuple[str, ...] = ('target',)):
+        self.threshold, self.keys = threshold, tuple(keys)
+
+    def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
+        level = round(self.threshold * 255)
+        for k in self.keys:
+            sample[k] = sample[k].point(lambda v: 0 if v < level else v)
+        return sample
+
+
+@TRANSFORMS.register_module()
 class ToTensor:
-    """PIL RGB -> float CxHxW tensor in [-1, 1], the range the tanh generators produce."""
+    """PIL RGB (or grey) -> float CxHxW tensor in [-1, 1], the range the tanh
+    generators produce."""
 
     def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
         for k in _image_keys(sample):
             arr = np.asarray(sample[k], dtype=np.float32) / 127.5 - 1.0
+            arr = arr[..., None] if arr.ndim == 2 else arr
             sample[k] = torch.from_numpy(arr).permute(2, 0, 1).contiguous()
             _move_landmarks(sample, k, torch.from_numpy)
         return sample

@@ -31,7 +31,8 @@ class ImageTranslationModel(nn.Module):
 
     Args:
         generator: config of the generator network (built from MODELS).
-        image_size: training resolution; `infer` resizes inputs to it unless told otherwise.
+        image_size: training resolution; `infer` resizes inputs to it unless told otherwise
+            (None: models that run at any size).
         test_mode: 'eval' (deterministic: dropout off, batch-norm running statistics) or
             'train' (the pix2pix paper: dropout and batch statistics at test time).
         ema_decay: keep a gradient-free exponential moving average of the generator
@@ -41,7 +42,7 @@ class ImageTranslationModel(nn.Module):
             training and given by the user at inference. None: no hints.
     """
 
-    def __init__(self, generator: dict, image_size: int = 256, test_mode: str = 'eval',
+    def __init__(self, generator: dict, image_size: int | None = 256, test_mode: str = 'eval',
                  ema_decay: float | None = None, hints: dict | None = None):
         super().__init__()
         if test_mode not in TEST_MODES:
@@ -162,7 +163,7 @@ class ImageTranslationModel(nn.Module):
             image = Image.fromarray(image)
         if isinstance(image, Image.Image):
             image = image.convert('L' if in_channels == 1 else 'RGB')
-            if not keep_size and image.size != (self.image_size, self.image_size):
+            if not keep_size and self.image_size and image.size != (self.image_size,) * 2:
                 image = image.resize((self.image_size, self.image_size), Image.BICUBIC)
             x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
             x = x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)
@@ -171,7 +172,7 @@ class ImageTranslationModel(nn.Module):
             if x.min() < 0 or x.max() > 1:
                 raise ValueError('infer: tensor inputs must be in [0, 1], got values in '
                                  f'[{x.min():.3f}, {x.max():.3f}]')
-            if not keep_size and tuple(x.shape[-2:]) != (self.image_size, self.image_size):
+            if not keep_size and self.image_size and tuple(x.shape[-2:]) != (self.image_size,) * 2:
                 x = nn.functional.interpolate(x[None], size=(self.image_size,) * 2,
                                               mode='bicubic', align_corners=False)[0].clamp(0, 1)
         if x.shape[0] != in_channels:
