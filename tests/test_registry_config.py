@@ -88,5 +88,6 @@ def test_every_shipped_config_loads_and_builds_its_model(offline):
         else:
             model = MODELS.build(cfg.model)
         # a generator that is not fully convolutional states its size; all agree
-        expected = cfg.model.get('generator', {}).get('image_size', cfg.model.image_size)
+        expected = cfg.model.get('generator', {}).get('image_size',
+                                                      cfg.model.get('image_size'))
         assert model.image_size == expected, path

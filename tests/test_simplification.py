@@ -140,3 +140,128 @@ def test_weighted_loss_value_by_hand():
     pred.requires_grad_(True)
     LossMapMSELoss()(pred, target).backward()
     assert pred.grad.abs().min() > 0
+
+
+# ---------------------------------------------------------------- roughening
+def clean_drawing(size: int = 48) -> np.ndarray:
+    """A clean [0, 1] drawing: a square outline and a diagonal, on white."""
+    g = np.ones((size, size))
+    g[10:12, 10:38] = g[36:38, 10:38] = g[10:38, 10:12] = g[10:38, 36:38] = 0.0
+    for i in range(14, 34):
+        g[i, i] = 0.0
+    return g
+
+
+def test_roughen_is_deterministic_for_a_seed():
+    from sketchgen.data.roughen import Roughen
+    g = clean_drawing()
+    r = Roughen(preset='heavy')
+    a, b = r.roughen(g, np.random.default_rng(7)), r.roughen(g, np.random.default_rng(7))
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, r.roughen(g, np.random.default_rng(8)))
+    assert np.abs(a - g).mean() > 0.01  # it does change the drawing
+
+
+@pytest.mark.parametrize('preset', ['light', 'moderate', 'heavy'])
+def test_roughen_changes_only_the_strokes_neighbourhood(preset):
+    from scipy import ndimage
+
+    from sketchgen.data.roughen import Roughen
+    g = clean_drawing()
+    r = Roughen(preset=preset)
+    near = ndimage.binary_dilation(g < 0.9, iterations=r.reach)
+    for seed in range(5):
+        rough = r.roughen(g, np.random.default_rng(seed))
+        assert np.array_equal(rough[~near], g[~near])  # paper away from lines stays blank
+        assert (rough[near] != g[near]).any()
+    blank = np.ones((16, 16))
+    assert np.array_equal(r.roughen(blank, np.random.default_rng(0)), blank)
+
+
+def test_heavier_presets_roughen_more():
+    from sketchgen.data.roughen import Roughen
+    g = clean_drawing()
+    change = {p: np.mean([np.abs(Roughen(preset=p).roughen(g, np.random.default_rng(s)) - g)
+                          .mean() for s in range(6)]) for p in ('light', 'moderate', 'heavy')}
+    assert change['light'] < change['moderate'] < change['heavy']
+
+
+def test_roughen_rejects_unknown_settings():
+    from sketchgen.data.roughen import Roughen
+    with pytest.raises(TypeError, match="unknown setting 'jiter'"):
+        Roughen(jiter=2)
+    with pytest.raises(ValueError, match="preset='rough'"):
+        Roughen(preset='rough')
+
+
+def test_random_patch_rejects_blank_patches():
+    from PIL import Image
+
+    from sketchgen.data.transforms import RandomPatch
+    page = np.full((128, 128), 255, np.uint8)
+    page[100:120, 100:120] = 0  # one small drawing in a corner of blank paper
+    image = Image.fromarray(page)
+    patch = RandomPatch(32, max_mean=0.99, max_tries=200)
+    for seed in range(10):
+        out = patch(dict(target=image, source=image), np.random.default_rng(seed))
+        assert out['target'].size == (32, 32)
+        assert np.asarray(out['target']).mean() / 255 < 0.99
+        assert out['source'].tobytes() == out['target'].tobytes()  # same window
+    # no tries left: the least blank patch drawn is kept, and small images are padded
+    small = RandomPatch(32, max_tries=1)(dict(target=Image.new('L', (20, 24), 0)),
+                                         np.random.default_rng(0))['target']
+    assert small.size == (32, 32) and np.asarray(small)[:24, :20].max() == 0
+    assert np.asarray(small)[24:].min() == 255
+
+
+def test_ink_threshold_blackens_grey_strokes_only():
+    from PIL import Image
+
+    from sketchgen.data.transforms import InkThreshold
+    image = Image.fromarray(np.array([[255, 240, 229, 100]], np.uint8))
+    out = InkThreshold(0.9)(dict(target=image), None)['target']
+    assert np.asarray(out).tolist() == [[255, 240, 0, 0]]  # 0.9 * 255 = 229.5
+
+
+def drawing_folder(root, count: int = 6):
+    from PIL import Image
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        g = clean_drawing(40)
+        g = np.roll(g, i * 2, axis=1)
+        Image.fromarray((g * 255).astype(np.uint8)).save(root / f'd{i}.png')
+    return root
+
+
+def test_line_art_dataset_makes_fixed_rough_clean_pairs(tmp_path):
+    from sketchgen.data.line_art import LineArtDataset
+    pipeline = [dict(type='Roughen'), dict(type='InkThreshold'), dict(type='ToTensor')]
+    ds = LineArtDataset(str(drawing_folder(tmp_path / 'clean')), split=None, pipeline=pipeline)
+    sample = ds[2]
+    assert sample['source'].shape == sample['target'].shape == (1, 40, 40)
+    assert torch.equal(ds[2]['source'], sample['source'])  # evaluation: fixed per image
+    assert not torch.equal(ds[(2, 5)]['source'], sample['source'])  # training: per seed
+    with pytest.raises(ValueError, match='no `source`'):
+        LineArtDataset(str(tmp_path / 'clean'), split=None, pipeline=[dict(type='ToTensor')])[0]
+    (tmp_path / 'empty').mkdir()
+    with pytest.raises(FileNotFoundError, match='empty'):
+        LineArtDataset(str(tmp_path / 'empty'), split=None)
+
+
+# ---------------------------------------------------------------- metric
+def test_line_f1_by_hand():
+    from sketchgen.evaluation import LineF1
+    target = torch.ones(1, 1, 20, 20)
+    target[..., 10, 2:18] = 0  # a 16-px line
+    pred = torch.ones(1, 1, 20, 20)
+    pred[..., 11, 2:18] = 0  # the same line, one pixel lower
+    pred[..., 0, 0:4] = 0  # and 4 stray pixels far from it
+    m = LineF1(tolerance=2)
+    m.process(pred, target)
+    r = m.compute()
+    assert r['LinePrecision'] == pytest.approx(16 / 20)
+    assert r['LineRecall'] == pytest.approx(1.0)
+    assert r['LineF1'] == pytest.approx(2 * 0.8 / 1.8)
+    strict = LineF1(tolerance=0.5)
+    strict.process(pred, target)
+    assert strict.compute()['LineRecall'] == 0.0

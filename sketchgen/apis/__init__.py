@@ -1,3 +1,6 @@
-from sketchgen.apis.inference import config_from_checkpoint, init_model
+from sketchgen.apis.inference import (DEFAULT_SIMPLIFICATION_MODEL, config_from_checkpoint,
+                                     default_simplification_model, init_model)
+from sketchgen.apis.vectorize import trace_to_svg
 
-__all__ = ['config_from_checkpoint', 'init_model']
+__all__ = ['DEFAULT_SIMPLIFICATION_MODEL', 'config_from_checkpoint',
+           'default_simplification_model', 'init_model', 'trace_to_svg']

@@ -15,6 +15,10 @@ from sketchgen.config import load_config
 from sketchgen.engine.checkpoint import load_weights, read_metadata
 from sketchgen.registry import MODELS
 
+# The default sketch simplification model, shipped in the package (model_zoo.md).
+DEFAULT_SIMPLIFICATION_MODEL = (Path(__file__).resolve().parent.parent / 'pretrained'
+                                / 'sketch_simplification_w0.25_openmoji-128px.safetensors')
+
 
 def config_from_checkpoint(checkpoint: str | Path) -> Config:
     text = read_metadata(checkpoint).get('config')
@@ -48,3 +52,13 @@ def init_model(config: str | Path | Config | None = None, checkpoint: str | Path
         load_weights(model, checkpoint)
     model.cfg = cfg
     return model.to(device).eval()
+
+
+def default_simplification_model(device: str | torch.device = 'cpu'):
+    """The built-in rough-sketch simplification model (trained on OpenMoji line
+    art by configs/simplification/simplification_w0.25_1xb16-4k_openmoji-128px.py)."""
+    if not DEFAULT_SIMPLIFICATION_MODEL.is_file():
+        raise FileNotFoundError(
+            f'{DEFAULT_SIMPLIFICATION_MODEL}: the default simplification model is missing from '
+            'this installation (reinstall sketchgen), or pass a checkpoint of your own.')
+    return init_model(checkpoint=DEFAULT_SIMPLIFICATION_MODEL, device=device)

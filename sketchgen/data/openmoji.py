@@ -92,9 +92,11 @@ def line_art_svg(svg_text: str) -> str:
     return ET.tostring(root, encoding='unicode')
 
 
-def render_svg(svg_text: str, size: int) -> Image.Image:
+def render_svg(svg_text: str, size: int | tuple[int, int]) -> Image.Image:
+    """An SVG document rendered on white at `size` (square, or (width, height))."""
     import resvg_py
-    png = resvg_py.svg_to_bytes(svg_string=svg_text, width=size, height=size,
+    width, height = (size, size) if isinstance(size, int) else size
+    png = resvg_py.svg_to_bytes(svg_string=svg_text, width=width, height=height,
                                 background='#ffffff')
     return Image.open(io.BytesIO(png)).convert('RGB')
 

@@ -1,0 +1,7 @@
+"""Entry point; the implementation and its --help live in sketchgen/tools/simplify.py."""
+import sys
+
+from sketchgen.tools.simplify import main
+
+if __name__ == '__main__':
+    sys.exit(main())
