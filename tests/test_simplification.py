@@ -265,3 +265,141 @@ def test_line_f1_by_hand():
     strict = LineF1(tolerance=0.5)
     strict.process(pred, target)
     assert strict.compute()['LineRecall'] == 0.0
+
+
+# ---------------------------------------------------------------- training and tools
+class PlainStep:
+    """What the trainer hands train_step, without accelerate."""
+
+    def __init__(self, params, lr=1e-3):
+        self.optimizer = torch.optim.Adam(params, lr=lr)
+
+    def update(self, loss):
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+
+
+def tiny_model(**overrides):
+    from sketchgen.registry import MODELS
+    cfg = dict(type='SketchSimplification',
+               generator=dict(type='SketchSimplificationNet', width=THIN), **overrides)
+    return MODELS.build(cfg)
+
+
+def test_training_overfits_one_batch_and_grads_reach_the_first_layer(tmp_path):
+    from sketchgen.data.line_art import LineArtDataset
+    from sketchgen.engine.trainer import collate
+    torch.manual_seed(0)
+    ds = LineArtDataset(str(drawing_folder(tmp_path / 'clean', 4)), split=None,
+                        pipeline=[dict(type='Roughen'), dict(type='InkThreshold'),
+                                  dict(type='ToTensor')])
+    batch = collate([ds[i] for i in range(4)])
+    model = tiny_model().train()
+    step = PlainStep(model.generator.parameters(), lr=3e-3)
+    first = model.generator.layers[0].weight
+    losses = []
+    for i in range(40):
+        before = first.detach().clone()
+        losses.append(model.train_step(batch, dict(generator=step), i)['loss'].item())
+        assert not torch.equal(before, first.detach())  # the first conv learns too
+    assert losses[-1] < 0.5 * losses[0]
+
+
+def test_model_infers_grey_at_any_size_and_tiles_the_same():
+    from PIL import Image
+    model = tiny_model().eval()
+    rough = Image.fromarray((clean_drawing(45) * 255).astype(np.uint8)).convert('RGB')
+    clean = model.infer(rough)
+    assert clean.mode == 'L' and clean.size == rough.size  # no resize to a training size
+    assert model.simplify(rough, scale=0.5).size == rough.size
+    big = torch.rand(1, 1, 300, 280) * 2 - 1
+    assert torch.allclose(model.generate(big), model.generate(big, tile=272), atol=1e-5)
+    with pytest.raises(ValueError, match='scale'):
+        model.simplify(rough, scale=0)
+
+
+def save_tiny_checkpoint(folder):
+    from sketchgen.engine.checkpoint import save_checkpoint
+    torch.manual_seed(0)
+    model = tiny_model()
+    cfg = ("model = dict(type='SketchSimplification', generator=dict("
+           f"type='SketchSimplificationNet', width={THIN}))\n")
+    return save_checkpoint(folder, model, cfg, iteration=1)
+
+
+def test_infer_tool_runs_a_simplification_checkpoint(tmp_path):
+    from PIL import Image
+
+    from sketchgen.tools.infer import main
+    ckpt = save_tiny_checkpoint(tmp_path / 'ckpt')
+    Image.fromarray((clean_drawing(37) * 255).astype(np.uint8)).save(tmp_path / 'rough.png')
+    assert main(['-', str(ckpt), str(tmp_path / 'rough.png'), '--out', str(tmp_path / 'out')]
+                ) == 0
+    out = Image.open(tmp_path / 'out' / 'rough.png')
+    assert out.mode == 'L' and out.size == (37, 37)
+
+
+def test_export_fp16_loads_and_matches(tmp_path):
+    from sketchgen.apis import init_model
+    from sketchgen.tools.export_model import main
+    ckpt = save_tiny_checkpoint(tmp_path / 'ckpt')
+    out = tmp_path / 'model.safetensors'
+    assert main([str(ckpt), '--out', str(out), '--fp16', '--note', 'licence: test']) == 0
+    full, half = init_model(checkpoint=ckpt), init_model(checkpoint=out)
+    x = torch.rand(1, 1, 24, 24) * 2 - 1
+    assert (full.generate(x) - half.generate(x)).abs().max() < 0.02
+    assert out.stat().st_size < (ckpt / 'model.safetensors').stat().st_size * 0.6
+
+
+def test_simplify_tool_writes_png_and_svg_that_rerasterises_to_it(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from PIL import Image
+
+    from sketchgen.tools.simplify import main
+    ckpt = save_tiny_checkpoint(tmp_path / 'ckpt')
+    Image.fromarray((clean_drawing(61) * 255).astype(np.uint8)).save(tmp_path / 'rough.png')
+    png, svg = tmp_path / 'clean.png', tmp_path / 'clean.svg'
+    assert main([str(tmp_path / 'rough.png'), '--out', str(png), '--svg', str(svg),
+                 '--scale', '0.5', '--checkpoint', str(ckpt)]) == 0
+    assert Image.open(png).size == (61, 61)
+    assert ET.parse(svg).getroot().tag.endswith('svg')
+    with pytest.raises(SystemExit, match='no such image'):
+        main([str(tmp_path / 'missing.png'), '--out', str(png), '--checkpoint', str(ckpt)])
+
+
+def test_svg_tracing_rerasterises_close_to_the_bitmap():
+    from PIL import Image
+
+    from sketchgen.apis import trace_to_svg
+    from sketchgen.data.openmoji import render_svg
+    drawing = Image.fromarray((clean_drawing(96) * 255).astype(np.uint8)).resize(
+        (192, 192), Image.NEAREST)  # 2-px lines become 4-px lines
+    for smoothing in ('spline', 'polygon'):
+        svg = trace_to_svg(drawing, threshold=0.5, smoothing=smoothing)
+        back = np.asarray(render_svg(svg, drawing.size).convert('L')) < 128
+        ink = np.asarray(drawing) < 128
+        iou = (back & ink).sum() / (back | ink).sum()
+        assert iou > 0.8, (smoothing, iou)
+    with pytest.raises(ValueError, match='smoothing'):
+        trace_to_svg(drawing, smoothing='bezier')
+
+
+def test_default_model_ships_with_the_package():
+    from PIL import Image
+
+    from sketchgen.apis import DEFAULT_SIMPLIFICATION_MODEL, default_simplification_model
+    from sketchgen.weights import sha256
+    assert DEFAULT_SIMPLIFICATION_MODEL.stat().st_size <= 10 * 2 ** 20
+    from sketchgen.data.roughen import Roughen
+    model = default_simplification_model()
+    # 4-px lines, the stroke width of its training drawings, roughened
+    drawing = np.asarray(Image.fromarray((clean_drawing(50) * 255).astype(np.uint8)).resize(
+        (100, 100), Image.NEAREST)) / 255
+    rough = Roughen().roughen(drawing, np.random.default_rng(0))
+    clean = np.asarray(model.simplify(Image.fromarray((rough * 255).astype(np.uint8)))) / 255
+    lines = drawing < 0.5
+    assert clean[lines].mean() < 0.3 and clean[~lines].mean() > 0.9
+    assert np.abs(clean - drawing).mean() < np.abs(rough - drawing).mean()  # closer than rough
+    assert len(sha256(DEFAULT_SIMPLIFICATION_MODEL)) == 64

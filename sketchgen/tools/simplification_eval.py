@@ -39,11 +39,12 @@ def threshold(rough, level: float = 0.5):
 
 def threshold_and_thin(rough, level: float = 0.5):
     """The classical baseline: binarise, then thin every stroke to 1 px."""
+    import numpy as np
     import torch
     from skimage.morphology import thin
     ink = (rough < level).cpu().numpy()
-    lines = [[~thin(channel) for channel in image] for image in ink]
-    return torch.tensor(lines, dtype=torch.float32)
+    lines = np.array([[~thin(channel) for channel in image] for image in ink], np.float32)
+    return torch.from_numpy(lines)
 
 
 def main(argv=None) -> int:
