@@ -403,3 +403,30 @@ def test_default_model_ships_with_the_package():
     assert clean[lines].mean() < 0.3 and clean[~lines].mean() > 0.9
     assert np.abs(clean - drawing).mean() < np.abs(rough - drawing).mean()  # closer than rough
     assert len(sha256(DEFAULT_SIMPLIFICATION_MODEL)) == 64
+
+
+def test_simplification_eval_scores_model_and_baselines(tmp_path):
+    import json
+
+    from sketchgen.tools.simplification_eval import main
+    ckpt = save_tiny_checkpoint(tmp_path / 'ckpt')
+    folder = drawing_folder(tmp_path / 'clean', 3)
+    config = tmp_path / 'eval_config.py'
+    config.write_text(
+        f"model = dict(type='SketchSimplification', generator=dict(type='SketchSimplificationNet', width={THIN}))\n"
+        "test_dataloader = dict(dataset=dict(type='LineArtDataset', "
+        f"data_root={str(folder)!r}, split=None, pipeline=[dict(type='Roughen'), "
+        "dict(type='InkThreshold'), dict(type='ToTensor')]))\n")
+    out = tmp_path / 'eval'
+    assert main(['--checkpoint', str(ckpt), '--config', str(config), '--out', str(out),
+                 '--grid', '3']) == 0
+    report = json.loads((out / 'metrics.json').read_text())
+    results = report['results']
+    assert report['num_samples'] == 3 and (out / 'grid.png').exists()
+    assert set(results) == {'rough input', 'threshold 0.5', 'threshold + thinning',
+                            'model, scale 1', 'model, scale 0.5'}
+    # the line measure binarises at 0.5 itself, so thresholding first changes nothing
+    assert results['rough input']['LineF1@1px'] == results['threshold 0.5']['LineF1@1px']
+    # thinning keeps lines where they were (precise) but 1 px wide (low recall)
+    thin = results['threshold + thinning']
+    assert thin['LinePrecision@2px'] > thin['LineRecall@1px']
