@@ -413,7 +413,8 @@ def test_simplification_eval_scores_model_and_baselines(tmp_path):
     folder = drawing_folder(tmp_path / 'clean', 3)
     config = tmp_path / 'eval_config.py'
     config.write_text(
-        f"model = dict(type='SketchSimplification', generator=dict(type='SketchSimplificationNet', width={THIN}))\n"
+        "model = dict(type='SketchSimplification', generator=dict("
+        f"type='SketchSimplificationNet', width={THIN}))\n"
         "test_dataloader = dict(dataset=dict(type='LineArtDataset', "
         f"data_root={str(folder)!r}, split=None, pipeline=[dict(type='Roughen'), "
         "dict(type='InkThreshold'), dict(type='ToTensor')]))\n")
