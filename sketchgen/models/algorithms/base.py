@@ -7,6 +7,7 @@ facing `infer` takes and returns [0, 1] tensors or PIL images.
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 from typing import Sequence, Union
 
 import numpy as np
@@ -99,16 +100,21 @@ class ImageTranslationModel(nn.Module):
                              f'{tuple(source.shape)}: {self.hint_channels} channels of its size')
         return torch.cat([source, hints.to(source)], dim=1)
 
-    @torch.no_grad()
-    def generate(self, source: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
-        """Generator output in [-1, 1] for a [-1, 1] batch, honouring `test_mode`."""
-        net = self.inference_generator
+    @contextmanager
+    def test_mode_of(self, net: nn.Module):
+        """Put `net` in the mode `test_mode` asks for, and back afterwards."""
         was_training = net.training
         net.train(self.test_mode == 'train')
         try:
-            return net(self.generator_input(source, hints))
+            yield net
         finally:
             net.train(was_training)
+
+    @torch.no_grad()
+    def generate(self, source: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
+        """Generator output in [-1, 1] for a [-1, 1] batch, honouring `test_mode`."""
+        with self.test_mode_of(self.inference_generator) as net:
+            return net(self.generator_input(source, hints))
 
     def generate_batch(self, batch: dict) -> torch.Tensor:
         """`generate` for a data-loader batch (evaluation, visualisation): subclasses

@@ -196,12 +196,8 @@ class CycleGAN(ImageTranslationModel):
             args = (labels.to(source),)
         elif labels is not None and direction == 'AtoB':
             raise ValueError('this model was trained without condition labels')
-        was_training = net.training
-        net.train(self.test_mode == 'train')
-        try:
+        with self.test_mode_of(net):
             return net(source, *args)
-        finally:
-            net.train(was_training)
 
     def generate_batch(self, batch: dict) -> torch.Tensor:
         # Unpaired evaluation asks for the labels of the real B images it compares

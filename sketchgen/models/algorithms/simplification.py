@@ -62,16 +62,11 @@ class SketchSimplification(ImageTranslationModel):
         overrides the configured tile size."""
         if hints is not None:
             raise ValueError('SketchSimplification takes no colour hints')
-        net = self.inference_generator
         tile = tile or self.tile
-        was_training = net.training
-        net.train(self.test_mode == 'train')
-        try:
+        with self.test_mode_of(self.inference_generator) as net:
             x = to_unit(source)
             y = tiled_forward(net, x, tile, self.tile_overlap) if tile else net(x)
             return y * 2 - 1
-        finally:
-            net.train(was_training)
 
     @torch.no_grad()
     def simplify(self, image: Image.Image, scale: float = 1.0, tile: int | None = None
