@@ -10,6 +10,9 @@ from __future__ import annotations
 import difflib
 import inspect
 
+import mmengine.optim  # noqa: F401  (registers torch's optimisers and mmengine's schedulers)
+from mmengine.registry import OPTIMIZERS as MMENGINE_OPTIMIZERS
+from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
 from mmengine.registry import Registry, build_from_cfg
 
 
@@ -35,7 +38,7 @@ def build_with_hints(cfg, registry: Registry, default_args=None):
     if isinstance(obj_type, str):
         obj_cls = registry.get(obj_type)
         if obj_cls is None:
-            known = sorted(registry.module_dict)
+            known = sorted(_all_names(registry))
             raise UnknownTypeError(
                 f"type={obj_type!r} is not in the sketchgen '{registry.name}' registry."
                 f'{_closest(obj_type, known)} Registered: {", ".join(known) or "(none)"}. '
@@ -43,6 +46,13 @@ def build_with_hints(cfg, registry: Registry, default_args=None):
                 "in the config's custom_imports=dict(imports=[...]).")
         _check_keywords(obj_cls, cfg, default_args)
     return build_from_cfg(cfg, registry, default_args)
+
+
+def _all_names(registry: Registry) -> set:
+    names = set(registry.module_dict)
+    if registry.parent is not None:
+        names |= _all_names(registry.parent)
+    return names
 
 
 def _check_keywords(obj_cls, cfg, default_args) -> None:
@@ -61,10 +71,11 @@ def _check_keywords(obj_cls, cfg, default_args) -> None:
                         f"Its arguments: {', '.join(params)}.")
 
 
-def _registry(name: str, location: str | None = None) -> Registry:
+def _registry(name: str, location: str | None = None, parent: Registry | None = None
+              ) -> Registry:
     # `locations` makes the registry import its package on first use, so a
     # config can be built without importing every module by hand.
-    return Registry(name, build_func=build_with_hints, scope='sketchgen',
+    return Registry(name, build_func=build_with_hints, scope='sketchgen', parent=parent,
                     locations=[location] if location else [])
 
 
@@ -78,3 +89,9 @@ HOOKS = _registry('hook', 'sketchgen.engine.hooks')
 METRICS = _registry('metric', 'sketchgen.evaluation')
 # Networks that embed images for FID/KID (Inception-v3, EfficientNet-Lite0, your own).
 FEATURE_NETWORKS = _registry('feature network', 'sketchgen.evaluation.feature_networks')
+# Children of mmengine's: every torch.optim optimiser and every mmengine scheduler
+# (CosineAnnealingLR, LinearLR warm-up, MultiStepLR, ...) build by name, next to
+# ours (LinearDecay) and a downstream repository's.
+OPTIMIZERS = _registry('optimizer', 'sketchgen.engine.optim', parent=MMENGINE_OPTIMIZERS)
+PARAM_SCHEDULERS = _registry('parameter scheduler', 'sketchgen.engine.optim',
+                             parent=MMENGINE_PARAM_SCHEDULERS)

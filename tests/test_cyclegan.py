@@ -11,12 +11,13 @@ from mmengine.config import Config
 from PIL import Image
 from torch import nn
 
-from sketchgen.data.transforms import AlignLandmarks, Compose
+from sketchgen.data.transforms import AlignLandmarks
 from sketchgen.data.unpaired import UnpairedImageDataset
 from sketchgen.models.algorithms.cyclegan import CycleGAN, ImagePool
 from sketchgen.models.generators.resnet import ResnetGenerator
-from sketchgen.models.landmarks import (LandmarkLoss, crop_patches, interocular_error,
-                                        part_centres, solve_affine)
+from sketchgen.data.geometry import solve_affine
+from sketchgen.models.face_landmarks import crop_patches, interocular_error, part_centres
+from sketchgen.models.losses.landmark_loss import LandmarkLoss
 from sketchgen.registry import MODELS
 
 TINY_G = dict(type='ResnetGenerator', base_channels=8, num_blocks=2)
@@ -232,10 +233,8 @@ def tiny_cyclegan_config(root, **model):
         val_dataloader=dict(batch_size=4, dataset=dict(data, split='test')),
         test_dataloader=dict(batch_size=4, dataset=dict(data, split='test')),
         optim_wrapper=dict(
-            generators=dict(networks=('generator', 'generator_ba'),
-                            optimizer=dict(type='Adam', lr=2e-3, betas=(0.5, 0.999))),
-            discriminators=dict(networks=('discriminator_a', 'discriminator_b'),
-                                optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999)))),
+            generators=dict(optimizer=dict(type='Adam', lr=2e-3, betas=(0.5, 0.999))),
+            discriminators=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999)))),
         train_cfg=dict(max_iters=60, val_interval=60),
         default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=60),
                            logger=dict(type='LoggerHook', interval=1, progress_bar=False)),

@@ -7,13 +7,13 @@ from safetensors.torch import load_file
 
 from conftest import TINY, tiny_config
 from sketchgen.engine import Trainer
-from sketchgen.engine import checkpoint as ckpt
+from sketchgen import checkpoint as ckpt
 from sketchgen.engine.hooks import Hook
 
 
 def read_log(work_dir):
-    lines = [json.loads(l) for l in (work_dir / 'log.jsonl').read_text().splitlines()]
-    return [l for l in lines if 'loss_pixel' in l]
+    lines = [json.loads(line) for line in (work_dir / 'log.jsonl').read_text().splitlines()]
+    return [line for line in lines if 'loss_pixel' in line]
 
 
 def test_pixel_loss_falls_on_eight_tiny_pairs(tiny_pairs, tmp_path):
@@ -21,7 +21,7 @@ def test_pixel_loss_falls_on_eight_tiny_pairs(tiny_pairs, tmp_path):
                       default_hooks=dict(visualization=None, evaluation=None,
                                          checkpoint=dict(interval=40, save_best=None)))
     Trainer(cfg, work_dir=tmp_path).train()
-    losses = [l['loss_pixel'] for l in read_log(tmp_path)]
+    losses = [line['loss_pixel'] for line in read_log(tmp_path)]
     assert len(losses) == 40
     first, last = sum(losses[:5]) / 5, sum(losses[-5:]) / 5
     assert last < 0.6 * first, (first, last)
@@ -35,8 +35,8 @@ def test_run_writes_config_logs_grids_checkpoints(tiny_pairs, tmp_path):
                                                                     'iter_000006.png']
     assert [n for n, _ in ckpt.list_checkpoints(tmp_path / 'checkpoints')] == [3, 6]
     assert (tmp_path / 'checkpoints' / 'best_PSNR' / 'model.safetensors').is_file()
-    metric_lines = [json.loads(l) for l in (tmp_path / 'log.jsonl').read_text().splitlines()
-                    if 'val/PSNR' in l]
+    metric_lines = [json.loads(line) for line in (tmp_path / 'log.jsonl').read_text().splitlines()
+                    if 'val/PSNR' in line]
     assert [m['iter'] for m in metric_lines] == [3, 6]
     assert metric_lines[0]['val/num_samples'] == 8
 
@@ -45,7 +45,7 @@ def test_learning_rate_decays_linearly_in_second_half(tiny_pairs, tmp_path):
     cfg = tiny_config(tiny_pairs, default_hooks=dict(visualization=None, evaluation=None,
                                                      checkpoint=dict(save_best=None)))
     Trainer(cfg, work_dir=tmp_path).train()
-    lrs = [l['lr_generator'] for l in read_log(tmp_path)]
+    lrs = [line['lr_generator'] for line in read_log(tmp_path)]
     # max_iters 6, decay from iteration 3: factor after step k is 1 - max(0, k - 3) / 3
     expected = [2e-3 * (1 - max(0, k - 3) / 3) for k in range(1, 7)]
     assert lrs == pytest.approx(expected)
@@ -85,7 +85,8 @@ def test_resume_is_bit_identical_to_an_uninterrupted_run(tiny_pairs, tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a)
     # the losses after the resume point match the uninterrupted run exactly
     def losses(work_dir):
-        return [{k: v for k, v in l.items() if k.startswith('loss')} for l in read_log(work_dir)]
+        return [{k: v for k, v in line.items() if k.startswith('loss')}
+                for line in read_log(work_dir)]
     assert losses(interrupted)[3:] == losses(straight)[3:]
 
 

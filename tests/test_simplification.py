@@ -320,11 +320,11 @@ def test_model_infers_grey_at_any_size_and_tiles_the_same():
 
 
 def save_tiny_checkpoint(folder):
-    from sketchgen.engine.checkpoint import save_checkpoint
+    from sketchgen.checkpoint import save_checkpoint
     torch.manual_seed(0)
     model = tiny_model()
-    cfg = ("model = dict(type='SketchSimplification', generator=dict("
-           f"type='SketchSimplificationNet', width={THIN}))\n")
+    cfg = dict(model=dict(type='SketchSimplification',
+                          generator=dict(type='SketchSimplificationNet', width=THIN)))
     return save_checkpoint(folder, model, cfg, iteration=1)
 
 

@@ -4,7 +4,6 @@
 # Twemoji landmarks, as fractions of the image size.
 _base_ = ['./cyclegan-landmark_resnet-6blocks-ngf32_1xb4-4k_emoji-faces-64px.py']
 model = dict(local_discriminators=None)
-optim_wrapper = dict(discriminators=dict(networks=('discriminator_a', 'discriminator_b')))
 template = [[0.400, 0.461], [0.628, 0.461], [0.514, 0.529], [0.467, 0.584], [0.561, 0.584]]
 train_pipeline = [
     dict(type='AlignLandmarks', template=template, keys=('target',)),

@@ -41,9 +41,6 @@ _data = dict(type='EmojiUnpairedDataset', image_size=64, subset=subset, labels=l
 train_dataloader = dict(dataset=dict(_data, split='train'))
 val_dataloader = dict(dataset=dict(_data, split='val'))
 test_dataloader = dict(dataset=dict(_data, split='test'))
-optim_wrapper = dict(discriminators=dict(networks=(
-    'discriminator_a', 'discriminator_b', 'discriminator_eyes', 'discriminator_nose',
-    'discriminator_mouth')))
 train_cfg = dict(max_iters=max_iters, val_interval=2000)
 default_hooks = dict(checkpoint=dict(interval=2000))
 # 7. mixed precision through accelerate: amp = 'fp16' on a GPU (or --amp fp16).

@@ -47,9 +47,6 @@ train_dataloader = dict(batch_size=1, num_workers=4,
 val_dataloader = dict(batch_size=8, num_workers=2,
                       dataset=dict(_data, split='test', pipeline=test_pipeline))
 test_dataloader = val_dataloader
-optim_wrapper = dict(discriminators=dict(networks=(
-    'discriminator_a', 'discriminator_b', 'discriminator_eyes', 'discriminator_nose',
-    'discriminator_mouth')))
 train_cfg = dict(max_iters=max_iters, val_interval=10_000)
 default_hooks = dict(checkpoint=dict(interval=10_000))
 amp = 'fp16'  # the seed trained in mixed precision (apex); needs a CUDA GPU

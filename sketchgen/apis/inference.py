@@ -11,29 +11,23 @@ from pathlib import Path
 import torch
 from mmengine.config import Config
 
-from sketchgen.config import load_config
-from sketchgen.engine.checkpoint import load_weights, read_metadata
-from sketchgen.registry import MODELS
+from sketchgen.checkpoint import config_from_checkpoint, load_weights
+from sketchgen.config import ConfigError, load_config
+from sketchgen.registry import MODELS, UnknownTypeError
 
 # The default sketch simplification model, shipped in the package (model_zoo.md).
 DEFAULT_SIMPLIFICATION_MODEL = (Path(__file__).resolve().parent.parent / 'pretrained'
                                 / 'sketch_simplification_w0.25_openmoji-128px.safetensors')
 
 
-def config_from_checkpoint(checkpoint: str | Path) -> Config:
-    text = read_metadata(checkpoint).get('config')
-    if not text:
-        raise ValueError(f'{checkpoint}: the checkpoint carries no config; pass the config '
-                         'file too: init_model(config, checkpoint).')
-    return Config.fromstring(text, '.py')
-
-
 def init_model(config: str | Path | Config | None = None, checkpoint: str | Path | None = None,
-               device: str | torch.device = 'cpu'):
+               device: str | torch.device = 'cpu', trust_imports: bool = False):
     """Build a model from a config and/or a checkpoint and put it in inference mode.
 
     `init_model(checkpoint)` alone works too: a path to a checkpoint folder or
-    .safetensors file as the only argument is taken as the checkpoint.
+    .safetensors file as the only argument is taken as the checkpoint. Its stored
+    config is data and runs no code; the `custom_imports` it names (a plugin's
+    modules) are imported only with `trust_imports=True`.
     """
     if checkpoint is None and config is not None and not isinstance(config, Config) \
             and (Path(config).is_dir() or str(config).endswith('.safetensors')):
@@ -41,13 +35,23 @@ def init_model(config: str | Path | Config | None = None, checkpoint: str | Path
     if config is None:
         if checkpoint is None:
             raise ValueError('init_model needs a config, a checkpoint, or both.')
-        cfg = config_from_checkpoint(checkpoint)
+        cfg = config_from_checkpoint(checkpoint, trust_imports=trust_imports)
     elif isinstance(config, Config):
         cfg = config
     else:
         cfg = load_config(config)
     model_cfg = cfg.model.to_dict() if hasattr(cfg.model, 'to_dict') else dict(cfg.model)
-    model = MODELS.build(model_cfg)
+    try:
+        model = MODELS.build(model_cfg)
+    except UnknownTypeError as err:
+        imports = (cfg.get('custom_imports') or {}).get('imports')
+        if config is None and imports and not trust_imports:
+            raise ConfigError(
+                f'{checkpoint}: {err} The checkpoint\'s config names custom_imports {imports}, '
+                'which were not imported because a checkpoint is untrusted input: import them '
+                'yourself, or pass trust_imports=True (--trust-imports) if you trust it.'
+            ) from None
+        raise
     if checkpoint is not None:
         load_weights(model, checkpoint)
     model.cfg = cfg

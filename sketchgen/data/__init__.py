@@ -4,6 +4,7 @@ from sketchgen.data.emoji import EmojiUnpairedDataset, build_emoji_domains
 from sketchgen.data.huggingface import HFPairedDataset
 from sketchgen.data.io import ImageLoadError, load_image
 from sketchgen.data.line_art import LineArtDataset
+from sketchgen.data.loader import build_dataloader, build_dataset, collate
 from sketchgen.data.openmoji import OpenMojiPairedDataset, build_openmoji_pairs
 from sketchgen.data.paired import PairedImageDataset
 from sketchgen.data.roughen import Roughen
@@ -14,4 +15,5 @@ from sketchgen.data.unpaired import UnpairedImageDataset
 __all__ = ['ImageLoadError', 'load_image', 'OpenMojiPairedDataset', 'build_openmoji_pairs',
            'PairedImageDataset', 'ResumableSampler', 'ColourImageDataset', 'ExtractSketch',
            'canny', 'xdog', 'HFPairedDataset', 'UnpairedImageDataset', 'EmojiUnpairedDataset',
-           'build_emoji_domains', 'LineArtDataset', 'Roughen']
+           'build_emoji_domains', 'LineArtDataset', 'Roughen', 'build_dataloader', 'build_dataset',
+           'collate']

@@ -113,7 +113,7 @@ class AlignLandmarks:
         self.keys, self.fill = tuple(keys), tuple(fill)
 
     def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
-        from sketchgen.models.landmarks import solve_affine
+        from sketchgen.data.geometry import solve_affine
         for k in self.keys:
             points = sample.get(LANDMARK_KEYS[k])
             if k not in sample or points is None:

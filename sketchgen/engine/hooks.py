@@ -72,8 +72,9 @@ class ParamSchedulerHook(Hook):
             # has; the schedule counts iterations, so torch's "skipped value" warning
             # does not apply.
             warnings.filterwarnings('ignore', message='Detected call of `lr_scheduler.step')
-            for scheduler in trainer.schedulers.values():
-                scheduler.step()
+            for group in trainer.schedulers.values():
+                for scheduler in group:
+                    scheduler.step()
 
 
 @HOOKS.register_module()
@@ -103,6 +104,12 @@ class CheckpointHook(Hook):
                  save_best: str | None = None, rule: str | None = None):
         if rule not in (None, 'greater', 'less'):
             raise ValueError(f"CheckpointHook: rule={rule!r} must be 'greater' or 'less'")
+        if not isinstance(interval, int) or interval < 1:
+            # 0 used to mean "never", which lost whole runs: a checkpoint at the end at
+            # least is always written.
+            raise ValueError(f'default_hooks.checkpoint.interval={interval!r}: save every N >= 1 '
+                             'iterations (a checkpoint is also written at the last one; for '
+                             'that only, set interval to train_cfg.max_iters).')
         self.interval, self.max_keep = interval, max_keep
         self.save_best, self.rule = save_best, rule
         self.best_value, self.best_iteration = None, None
@@ -118,6 +125,8 @@ class CheckpointHook(Hook):
                 raise KeyError(f'CheckpointHook: save_best={self.save_best!r} is not among the '
                                f'evaluated metrics {sorted(trainer.metrics)}.')
             value = trainer.metrics[self.save_best]
+            if not math.isfinite(value):  # a NaN score is never "best"
+                return
             rule = self.rule or next(m.better for m in trainer.val_metrics
                                      if m.name == self.save_best)
             if self.best_value is None or (value > self.best_value if rule == 'greater'

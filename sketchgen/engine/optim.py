@@ -1,25 +1,38 @@
-"""Optimisers and learning-rate schedules, one per network.
+"""Optimisers and learning-rate schedules, one per optimiser group.
 
-`optim_wrapper` in a config maps a network's attribute name on the algorithm to
-its optimiser, mmengine style:
+An algorithm declares its groups (`optimizer_groups()`: group name -> the
+networks it updates, e.g. Pix2Pix's `generator` and `discriminator`, CycleGAN's
+`generators` and `discriminators`), and `train_step` receives one `OptimizerStep`
+under each name. The config gives each group its optimiser, mmengine style:
 
     optim_wrapper = dict(
         generator=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))),
         discriminator=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))))
+    param_scheduler = dict(type='LinearDecay', start_fraction=0.5)     # or a list:
+    param_scheduler = [dict(type='LinearLR', start_factor=0.1, end=100, by_epoch=False),
+                       dict(type='CosineAnnealingLR', begin=100, T_max=900, by_epoch=False)]
 
-A key may instead name a group of networks that share one optimiser (one
-backward, one step), e.g. CycleGAN's `generators=dict(networks=('generator',
-'generator_ba'), optimizer=...)`; `train_step` receives it under the key.
+Optimisers build from OPTIMIZERS (every torch.optim class), schedulers from
+PARAM_SCHEDULERS (every mmengine scheduler, plus `LinearDecay`), and both step
+once per iteration.
 """
 from __future__ import annotations
 
 import torch
-from torch import nn
+
+from sketchgen.config import ConfigError
+from sketchgen.registry import OPTIMIZERS, PARAM_SCHEDULERS
+
+GROUP_KEYS = ('optimizer', 'clip_grad_norm')
 
 
 class OptimizerStep:
-    """What an algorithm's train_step calls to update one network:
-    zero the grads, backward through accelerate (AMP loss scaling), clip, step."""
+    """What an algorithm's train_step calls to update one group:
+    zero the grads, backward through accelerate (AMP loss scaling), clip, step.
+
+    A loss that is NaN or infinite is not back-propagated and the step is skipped
+    (the weights stay as they were); the trainer sees the loss in the step's outputs
+    and decides whether to stop."""
 
     def __init__(self, optimizer, accelerator, clip_grad_norm: float | None = None,
                  params=None):
@@ -27,9 +40,13 @@ class OptimizerStep:
         self.accelerator = accelerator
         self.clip_grad_norm = clip_grad_norm
         self.params = list(params) if params is not None else None
+        self.skipped_steps = 0
 
     def update(self, loss: torch.Tensor) -> None:
         self.optimizer.zero_grad(set_to_none=True)
+        if not bool(torch.isfinite(loss.detach()).all()):
+            self.skipped_steps += 1
+            return
         self.accelerator.backward(loss)
         if self.clip_grad_norm is not None:
             self.accelerator.clip_grad_norm_(self.params, self.clip_grad_norm)
@@ -40,19 +57,18 @@ class OptimizerStep:
         return self.optimizer.param_groups[0]['lr']
 
 
-def build_optimizer(cfg: dict, params, name: str) -> torch.optim.Optimizer:
-    """`cfg` names a torch.optim class and its arguments; `params` are the parameters
-    (or a network) it updates; `name` is the optim_wrapper key, for errors."""
+def build_optimizer(cfg: dict, params, group: str) -> torch.optim.Optimizer:
+    """`cfg` names a registered optimiser and its arguments; `params` are the
+    parameters it updates; `group` is the optim_wrapper key, for errors."""
     cfg = dict(cfg)
-    opt_type = cfg.pop('type', None)
-    opt_cls = getattr(torch.optim, str(opt_type), None)
-    if not (isinstance(opt_cls, type) and issubclass(opt_cls, torch.optim.Optimizer)):
-        known = [n for n in dir(torch.optim) if n[0].isupper() and n != 'Optimizer']
-        raise ValueError(f'optim_wrapper.{name}.optimizer.type={opt_type!r} is not a '
-                         f'torch.optim optimiser; choose one of {", ".join(known)}.')
-    if isinstance(params, nn.Module):
-        params = params.parameters()
-    return opt_cls([p for p in params if p.requires_grad], **cfg)
+    if 'type' not in cfg:
+        raise ConfigError(f'optim_wrapper.{group}.optimizer needs a type, e.g. '
+                          "dict(type='Adam', lr=2e-4)")
+    params = [p for p in params if p.requires_grad]
+    try:
+        return OPTIMIZERS.build(cfg, default_args=dict(params=params))
+    except (KeyError, TypeError, ValueError) as err:
+        raise ConfigError(f'optim_wrapper.{group}.optimizer: {err}') from None
 
 
 class LinearDecayFactor:
@@ -71,21 +87,34 @@ class LinearDecayFactor:
         return 1.0 - t * (1.0 - self.end_factor)
 
 
-SCHEDULER_TYPES = ('LinearDecay',)
+@PARAM_SCHEDULERS.register_module()
+class LinearDecay(torch.optim.lr_scheduler.LambdaLR):
+    """The pix2pix/CycleGAN reference schedule: constant for the first
+    `start_fraction` of `train_cfg.max_iters`, then linear decay to `end_factor`
+    at `end_fraction`. Fractions keep the schedule right when max_iters changes."""
+
+    def __init__(self, optimizer, max_iters: int, start_fraction: float = 0.5,
+                 end_fraction: float = 1.0, end_factor: float = 0.0):
+        start = round(start_fraction * max_iters)
+        end = round(end_fraction * max_iters)
+        super().__init__(optimizer, LinearDecayFactor(start, max(end, start + 1), end_factor))
 
 
-def build_scheduler(cfg: dict, optimizer: torch.optim.Optimizer, max_iters: int):
-    """`dict(type='LinearDecay', start_fraction=0.5, end_fraction=1.0, end_factor=0.0)`:
-    constant for the first half of `train_cfg.max_iters`, then linear decay to 0.
-    Fractions keep the schedule right when max_iters is overridden."""
-    cfg = dict(cfg)
-    kind = cfg.pop('type')
-    if kind != 'LinearDecay':
-        raise ValueError(f'param_scheduler.type={kind!r} is not one of {SCHEDULER_TYPES}')
-    start = round(cfg.pop('start_fraction', 0.5) * max_iters)
-    end = round(cfg.pop('end_fraction', 1.0) * max_iters)
-    if cfg.keys() - {'end_factor'}:
-        raise ValueError(f'param_scheduler: unknown keys {sorted(cfg.keys() - {"end_factor"})}; '
-                         'LinearDecay takes start_fraction, end_fraction, end_factor.')
-    factor = LinearDecayFactor(start, max(end, start + 1), cfg.get('end_factor', 0.0))
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+def build_schedulers(cfg, optimizer: torch.optim.Optimizer, max_iters: int) -> list:
+    """One scheduler per entry of `param_scheduler` (a dict or a list of dicts),
+    all on `optimizer`. Schedulers that take `max_iters` get train_cfg.max_iters."""
+    import inspect
+    entries = [cfg] if isinstance(cfg, dict) else list(cfg)
+    schedulers = []
+    for i, entry in enumerate(entries):
+        where = 'param_scheduler' if isinstance(cfg, dict) else f'param_scheduler[{i}]'
+        entry = dict(entry)
+        cls = PARAM_SCHEDULERS.get(entry.get('type', ''))
+        defaults = dict(optimizer=optimizer)
+        if cls is not None and 'max_iters' in inspect.signature(cls).parameters:
+            defaults['max_iters'] = max_iters
+        try:
+            schedulers.append(PARAM_SCHEDULERS.build(entry, default_args=defaults))
+        except (KeyError, TypeError, ValueError) as err:
+            raise ConfigError(f'{where}: {err}') from None
+    return schedulers

@@ -9,9 +9,12 @@ breaks when G and D share one DDP wrapper (D's update would sync G's grads).
 """
 from __future__ import annotations
 
+import math
 import os
 import platform
 import shutil
+import signal
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,22 +25,28 @@ from accelerate.utils import set_seed
 from torch.utils.data import DataLoader
 
 import sketchgen
-from sketchgen.data.sampler import ResumableSampler
-from sketchgen.engine import checkpoint as ckpt
+from sketchgen import checkpoint as ckpt
+from sketchgen.config import ConfigError, config_to_json
+from sketchgen.data.loader import build_dataloader, build_dataset, collate
 from sketchgen.engine.hooks import Hook
-from sketchgen.engine.optim import OptimizerStep, build_optimizer, build_scheduler
+from sketchgen.engine.optim import GROUP_KEYS, OptimizerStep, build_optimizer, build_schedulers
 from sketchgen.evaluation import build_metrics, evaluate
-from sketchgen.registry import DATASETS, HOOKS, MODELS
+from sketchgen.registry import HOOKS, MODELS
 
 AMP_MODES = ('no', 'fp16', 'bf16')
+__all__ = ['Trainer', 'NonFiniteLossError', 'TrainingInterrupted', 'collate']
 
 
-def collate(samples: list[dict]) -> dict:
-    batch = {}
-    for key in samples[0]:
-        values = [s[key] for s in samples]
-        batch[key] = torch.stack(values) if isinstance(values[0], torch.Tensor) else values
-    return batch
+class NonFiniteLossError(RuntimeError):
+    """A loss became NaN or infinite more often than train_cfg.max_nonfinite_skips allows."""
+
+
+class TrainingInterrupted(Exception):
+    """SIGTERM or SIGINT stopped the run at an iteration boundary (state saved)."""
+
+    def __init__(self, message: str, signum: int):
+        super().__init__(message)
+        self.signum = signum
 
 
 class Trainer:
@@ -73,48 +82,89 @@ class Trainer:
                 'so processes join one CPU (gloo) group.')
         self.amp = amp
         self.work_dir = Path(work_dir or cfg.get('work_dir') or Path('work_dirs') / run_name)
-        self.max_iters = int(cfg.train_cfg['max_iters'])
+        if not isinstance(cfg.get('train_cfg', {}).get('max_iters'), int) \
+                or cfg.train_cfg['max_iters'] < 1:
+            raise ConfigError(f'train_cfg.max_iters must be a positive integer, got '
+                              f'{cfg.get("train_cfg", {}).get("max_iters")!r}.')
+        self.max_iters = cfg.train_cfg['max_iters']
         self.iteration = 0
         self.metrics: dict = {}
         self.metrics_iteration = None
         self.last_iter_time = self.last_data_time = 0.0
         self.tb_writer = None
 
+        self.max_nonfinite_skips = int(cfg.train_cfg.get('max_nonfinite_skips', 0))
+        self.nonfinite_steps = 0
+        self.stop_signal: int | None = None
+        self.in_iteration = False
+        # Serialised now, so a config that cannot be stored fails before training.
+        self.config_json = config_to_json(cfg)
+
         set_seed(self.seed)
         self.model = MODELS.build(cfg.model).to(self.device)
         self.optimizers, self.schedulers, self.wrapped = {}, {}, {}
-        for group, opt_cfg in cfg.optim_wrapper.items():
-            # A group is one network (named by the key) or several (`networks=`) that
-            # share one optimiser, e.g. CycleGAN's two generators.
-            nets = []
-            for name in opt_cfg.get('networks', (group,)):
-                net = getattr(self.model, name, None)
-                if not isinstance(net, torch.nn.Module):
-                    raise KeyError(f'optim_wrapper.{group}: {type(self.model).__name__} has no '
-                                   f'network called {name!r}.')
-                self.wrapped[name] = self.accelerator.prepare_model(net)
-                nets.append(net)
-            params = [p for net in nets for p in net.parameters()]
-            optimizer = self.accelerator.prepare_optimizer(
-                build_optimizer(opt_cfg['optimizer'], params, group))
-            self.optimizers[group] = OptimizerStep(optimizer, self.accelerator,
-                                                   opt_cfg.get('clip_grad_norm'), params)
-            if cfg.get('param_scheduler'):
-                self.schedulers[group] = build_scheduler(cfg.param_scheduler,
-                                                        optimizer.optimizer, self.max_iters)
+        self._build_optimizers(cfg)
 
         with self.accelerator.main_process_first():
-            self.train_dataset = DATASETS.build(cfg.train_dataloader['dataset'])
-            self.val_dataset = (DATASETS.build(cfg.val_dataloader['dataset'])
-                                if cfg.get('val_dataloader') else None)
+            self.train_dataset = build_dataset(cfg, 'train')
+            self.val_dataset = (build_dataset(cfg, 'val') if cfg.get('val_dataloader')
+                                else None)
         self.batch_size = cfg.train_dataloader.get('batch_size', 1)
-        self.val_loader = self._eval_loader(self.val_dataset, cfg.get('val_dataloader'))
+        self.val_loader = (build_dataloader(cfg, 'val', self.val_dataset)
+                           if self.val_dataset is not None else None)
         self.val_metrics = build_metrics(cfg.get('val_evaluator', [dict(type='PSNR'),
                                                                    dict(type='SSIM')]))
         hook_cfgs = list((cfg.get('default_hooks') or {}).values()) + list(
             cfg.get('custom_hooks') or [])
         self.hooks: list[Hook] = sorted((HOOKS.build(h) for h in hook_cfgs if h),
                                         key=lambda h: h.priority)
+
+    def _build_optimizers(self, cfg) -> None:
+        """One optimiser per group the algorithm declares, configured by the
+        optim_wrapper entry of the same name; every trainable parameter must be in
+        exactly one group (a network left out would silently never train)."""
+        groups = self.model.optimizer_groups()
+        optim_cfg = cfg.get('optim_wrapper') or {}
+        model_name = type(self.model).__name__
+        for extra in sorted(set(optim_cfg) - set(groups)):
+            raise ConfigError(f'optim_wrapper.{extra}: {model_name} has no optimiser group '
+                              f'{extra!r}; its groups are {", ".join(groups)}.')
+        owner: dict[int, str] = {}
+        for group, names in groups.items():
+            if group not in optim_cfg:
+                raise ConfigError(f'optim_wrapper has no entry for {model_name}\'s group '
+                                  f'{group!r} (networks {", ".join(names)}); add '
+                                  f"optim_wrapper.{group}=dict(optimizer=dict(type='Adam', ...)).")
+            group_cfg = optim_cfg[group]
+            unknown = set(group_cfg) - set(GROUP_KEYS)
+            if unknown:
+                raise ConfigError(f'optim_wrapper.{group}: unknown keys {sorted(unknown)}; a '
+                                  f'group takes {", ".join(GROUP_KEYS)} (its networks are '
+                                  f'declared by {model_name}).')
+            params = []
+            for name in names:
+                net = getattr(self.model, name)
+                for p in net.parameters():
+                    if p.requires_grad:
+                        if id(p) in owner:
+                            raise ConfigError(f'{model_name}: a parameter of {name} is in both '
+                                              f'optimiser groups {owner[id(p)]!r} and {group!r}.')
+                        owner[id(p)] = group
+                        params.append(p)
+                self.wrapped[name] = self.accelerator.prepare_model(net)
+            optimizer = self.accelerator.prepare_optimizer(
+                build_optimizer(group_cfg['optimizer'], params, group))
+            self.optimizers[group] = OptimizerStep(optimizer, self.accelerator,
+                                                   group_cfg.get('clip_grad_norm'), params)
+            if cfg.get('param_scheduler'):
+                self.schedulers[group] = build_schedulers(cfg.param_scheduler,
+                                                          optimizer.optimizer, self.max_iters)
+        left_out = sorted({name.split('.')[0] for name, p in self.model.named_parameters()
+                           if p.requires_grad and id(p) not in owner})
+        if left_out:
+            raise ConfigError(f'{model_name}: trainable parameters of {", ".join(left_out)} are '
+                              'in no optimiser group, so they would never train; add them to '
+                              f'optimizer_groups() or freeze them (requires_grad=False).')
 
     # ------------------------------------------------------------------ properties
     @property
@@ -132,23 +182,11 @@ class Trainer:
     # ------------------------------------------------------------------ data
     def train_loader(self, start_iteration: int) -> DataLoader:
         """A loader that continues the seeded sample order at `start_iteration`."""
-        world = self.accelerator.num_processes
-        sampler = ResumableSampler(len(self.train_dataset), seed=self.seed,
-                                   start=start_iteration * self.batch_size * world,
-                                   rank=self.accelerator.process_index, world_size=world)
-        workers = self.cfg.train_dataloader.get('num_workers', 0)
-        return DataLoader(self.train_dataset, batch_size=self.batch_size, sampler=sampler,
-                          num_workers=workers, collate_fn=collate, drop_last=True,
-                          persistent_workers=workers > 0, pin_memory=self.device.type == 'cuda',
-                          # its own generator: creating the loader must not consume the
-                          # global RNG, or a resumed run would drift from an uninterrupted one
-                          generator=torch.Generator().manual_seed(self.seed))
-
-    def _eval_loader(self, dataset, loader_cfg) -> DataLoader | None:
-        if dataset is None:
-            return None
-        return DataLoader(dataset, batch_size=loader_cfg.get('batch_size', 8), shuffle=False,
-                          num_workers=loader_cfg.get('num_workers', 0), collate_fn=collate)
+        return build_dataloader(self.cfg, 'train', self.train_dataset, seed=self.seed,
+                                start_iteration=start_iteration,
+                                rank=self.accelerator.process_index,
+                                world_size=self.accelerator.num_processes,
+                                pin_memory=self.device.type == 'cuda')
 
     def fixed_batch(self, n: int) -> dict:
         """`n` samples spread evenly over the val set (names sort by code point, so the
@@ -182,50 +220,150 @@ class Trainer:
             return self.model.train_step(batch, self.optimizers, self.iteration)
 
     def train(self) -> dict:
+        """Run from the current (or resumed) iteration to max_iters. Returns the last
+        step's losses. SIGTERM or Ctrl-C stop at the next iteration boundary with a
+        checkpoint saved (a second Ctrl-C stops at once, saving nothing)."""
         if self.resume_from:
             self.resume(None if self.resume_from is True else self.resume_from)
         loader = iter(self.train_loader(self.iteration))
         if self.dry_run:
-            outputs = self.run_iteration(next(loader))
-            return {k: float(v) for k, v in outputs.items()}
+            return {k: float(v) for k, v in self.step(next(loader), run_hooks=False).items()}
+        self.start()
+        start, outputs = self.iteration, {}
+        try:
+            with self._deferred_stop_signals():
+                while self.iteration < self.max_iters:
+                    t0 = time.perf_counter()
+                    batch = next(loader)
+                    self.last_data_time = time.perf_counter() - t0
+                    outputs = self.step(batch)
+                    if self.stop_signal is not None:
+                        self._stop_for_signal()
+        except BaseException as err:
+            self._save_after_error(err, start)
+            raise
+        finally:
+            self.finish()
+        return {k: float(v) for k, v in outputs.items()}
 
+    def start(self) -> None:
+        """Prepare the work dir and call every hook's before_train (train() does this;
+        the benchmark calls it to time `step`)."""
         self._prepare_work_dir()
         for hook in self.hooks:
             hook.before_train(self)
-        start, outputs = self.iteration, {}
-        try:
-            while self.iteration < self.max_iters:
-                t0 = time.perf_counter()
-                batch = next(loader)
-                t1 = time.perf_counter()
-                outputs = self.run_iteration(batch)
-                self.iteration += 1
-                self.last_data_time, self.last_iter_time = t1 - t0, time.perf_counter() - t0
-                for hook in self.hooks:
-                    hook.after_train_iter(self, outputs)
-        except BaseException:
-            # Never lose work: an error or Ctrl-C mid-run still leaves a resumable checkpoint.
-            if self.iteration > start and not any(
-                    n == self.iteration for n, _ in self.checkpoints()):
-                try:
-                    path = self.save_checkpoint()
-                    print(f'\nTraining stopped at iteration {self.iteration}; saved {path}. '
-                          'Continue with --resume.')
-                except Exception as err:  # the original error matters more
-                    print(f'\nCould not save a checkpoint after the error: {err}')
-            raise
-        finally:
+
+    def step(self, batch: dict, run_hooks: bool = True) -> dict:
+        """One training iteration: the algorithm's train_step on `batch`, the
+        non-finite check, and the hooks. Returns the step's losses."""
+        self.in_iteration = True
+        t0 = time.perf_counter()
+        outputs = self.run_iteration(batch)
+        self._check_finite(outputs)
+        self.iteration += 1
+        self.in_iteration = False
+        self.last_iter_time = self.last_data_time + time.perf_counter() - t0
+        if run_hooks:
             for hook in self.hooks:
-                hook.after_train(self)
-            if self.tb_writer is not None:
-                self.tb_writer.close()
-        return {k: float(v) for k, v in outputs.items()}
+                hook.after_train_iter(self, outputs)
+        return outputs
+
+    def finish(self) -> None:
+        for hook in self.hooks:
+            hook.after_train(self)
+        if self.tb_writer is not None:
+            self.tb_writer.close()
+            self.tb_writer = None
+
+    # ------------------------------------------------------------------ faults
+    def _check_finite(self, outputs: dict) -> None:
+        bad = {k: float(v) for k, v in outputs.items()
+               if isinstance(v, torch.Tensor) and not bool(torch.isfinite(v).all())}
+        if not bad:
+            return
+        self.nonfinite_steps += 1
+        losses = ', '.join(f'{k}={v}' for k, v in bad.items())
+        if self.nonfinite_steps <= self.max_nonfinite_skips:
+            self._print(f'iteration {self.iteration + 1}: {losses}; the update was skipped '
+                        f'({self.nonfinite_steps} of {self.max_nonfinite_skips} allowed by '
+                        'train_cfg.max_nonfinite_skips).')
+            return
+        self.in_iteration = False  # the weights were not updated by the bad losses
+        found = self.checkpoints()
+        last = f'the last good checkpoint is {found[-1][1]}' if found else \
+            'no checkpoint was written before it'
+        raise NonFiniteLossError(
+            f'training diverged at iteration {self.iteration + 1}: {losses}. Stopped; {last}. '
+            'Lower the learning rate, enable gradient clipping (optim_wrapper.<group>.'
+            'clip_grad_norm), or let a few bad steps be skipped with '
+            'train_cfg.max_nonfinite_skips=N.')
+
+    @contextmanager
+    def _deferred_stop_signals(self):
+        """SIGTERM (job schedulers) and the first SIGINT (Ctrl-C) only set a flag that
+        the loop reads between iterations, so the state saved is never half-updated."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def request_stop(signum, frame):
+            if signum == signal.SIGINT and self.stop_signal is not None:
+                raise KeyboardInterrupt  # second Ctrl-C: stop now
+            self.stop_signal = signum
+            self._print(f'\n{signal.Signals(signum).name} received: stopping after iteration '
+                        f'{self.iteration + 1} with a checkpoint (Ctrl-C again to stop now, '
+                        'without one).')
+
+        previous = {s: signal.signal(s, request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            yield
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+
+    def _stop_for_signal(self) -> None:
+        name = signal.Signals(self.stop_signal).name
+        path = self._checkpoint_at_current_iteration()
+        raise TrainingInterrupted(f'{name}: stopped at iteration {self.iteration}; saved {path}. '
+                                  'Continue with --resume.', self.stop_signal)
+
+    def _checkpoint_at_current_iteration(self) -> Path | None:
+        for n, path in self.checkpoints():
+            if n == self.iteration:
+                return path
+        return self.save_checkpoint()
+
+    def _save_after_error(self, err: BaseException, start: int) -> None:
+        """Never lose work: after an error between iterations, leave a resumable
+        checkpoint. Not after a non-finite loss, an interrupted iteration (its state
+        is half-updated) or a stop that has saved already."""
+        if isinstance(err, (TrainingInterrupted, NonFiniteLossError)) or self.dry_run:
+            return
+        found = self.checkpoints()
+        if self.in_iteration or self.iteration == start:
+            if found:
+                self._print(f'\nTraining stopped during iteration {self.iteration + 1}; the '
+                            f'newest checkpoint is {found[-1][1]}. Continue with --resume.')
+            return
+        try:
+            path = self._checkpoint_at_current_iteration()
+            self._print(f'\nTraining stopped at iteration {self.iteration}; saved {path}. '
+                        'Continue with --resume.')
+        except Exception as save_err:  # the original error matters more
+            self._print(f'\nCould not save a checkpoint after the error: {save_err}')
+
+    def _print(self, message: str) -> None:
+        if self.accelerator.is_main_process:
+            print(message, flush=True)
 
     def _prepare_work_dir(self) -> None:
         if not self.is_main:
             return
         self.work_dir.mkdir(parents=True, exist_ok=True)
+        for leftover in ckpt.remove_partial_saves(self.checkpoint_dir):
+            self._print(f'Removed {leftover}, left by an interrupted save.')
         self.cfg.dump(str(self.work_dir / f'{self.run_name}.py'))
+        (self.work_dir / f'{self.run_name}.json').write_text(self.config_json)
         options = dict(self.options, seed=self.seed, amp=self.amp,
                        num_processes=self.accelerator.num_processes,
                        device=str(self.device), sketchgen=sketchgen.__version__,
@@ -243,8 +381,10 @@ class Trainer:
 
     def training_state(self) -> dict:
         state = dict(iteration=self.iteration, seed=self.seed, rng=ckpt.rng_state(),
+                     nonfinite_steps=self.nonfinite_steps,
                      optimizers={n: o.optimizer.state_dict() for n, o in self.optimizers.items()},
-                     schedulers={n: s.state_dict() for n, s in self.schedulers.items()},
+                     schedulers={n: [s.state_dict() for s in group]
+                                 for n, group in self.schedulers.items()},
                      hooks={type(h).__name__: h.state_dict() for h in self.hooks})
         if self.accelerator.scaler is not None:
             state['scaler'] = self.accelerator.scaler.state_dict()
@@ -255,25 +395,50 @@ class Trainer:
         if not self.is_main:
             return None
         folder = self.checkpoint_dir / (name or f'iter_{self.iteration:06d}')
-        return ckpt.save_checkpoint(folder, self.model, self.cfg.pretty_text, self.iteration,
+        return ckpt.save_checkpoint(folder, self.model, self.config_json, self.iteration,
                                     self.training_state() if with_state else None)
 
     def resume(self, checkpoint: str | Path | None = None) -> None:
+        """Load weights and training state from `checkpoint`, or from the newest
+        complete checkpoint in the work dir (a damaged newest one is named and
+        skipped)."""
         if checkpoint is None:
             found = self.checkpoints()
             if not found:
-                print(f'--resume: no checkpoint in {self.checkpoint_dir}; starting from scratch.')
+                self._print(f'--resume: no checkpoint in {self.checkpoint_dir}; starting from '
+                            'scratch.')
                 return
-            checkpoint = found[-1][1]
+            for _, candidate in reversed(found):
+                try:
+                    ckpt.check_complete(candidate)
+                    checkpoint = candidate
+                    break
+                except ckpt.CheckpointError as err:
+                    self._print(f'--resume: skipping {candidate}: {err}')
+            if checkpoint is None:
+                raise ckpt.CheckpointError(f'--resume: none of the {len(found)} checkpoints in '
+                                           f'{self.checkpoint_dir} can be read (see above).')
+        else:
+            ckpt.check_complete(Path(checkpoint))
         ckpt.load_weights(self.model, checkpoint)
         state = ckpt.load_training_state(checkpoint)
         if state['seed'] != self.seed:
             raise ValueError(f'{checkpoint} was trained with seed {state["seed"]}, this run has '
                              f'seed {self.seed}; resume with --seed {state["seed"]}.')
+        if set(state['optimizers']) != set(self.optimizers):
+            raise ckpt.CheckpointError(
+                f'{checkpoint}: its optimiser groups {sorted(state["optimizers"])} are not this '
+                f'model\'s {sorted(self.optimizers)}.')
         for name, opt in self.optimizers.items():
             opt.optimizer.load_state_dict(state['optimizers'][name])
-        for name, scheduler in self.schedulers.items():
-            scheduler.load_state_dict(state['schedulers'][name])
+        for name, group in self.schedulers.items():
+            saved = state['schedulers'].get(name, [])
+            saved = [saved] if isinstance(saved, dict) else saved
+            if len(saved) != len(group):
+                raise ckpt.CheckpointError(f'{checkpoint}: {len(saved)} saved schedulers for '
+                                           f'group {name!r}, the config has {len(group)}.')
+            for scheduler, scheduler_state in zip(group, saved):
+                scheduler.load_state_dict(scheduler_state)
         for hook in self.hooks:
             hook_state = state['hooks'].get(type(hook).__name__)
             if hook_state:
@@ -282,5 +447,5 @@ class Trainer:
             self.accelerator.scaler.load_state_dict(state['scaler'])
         ckpt.set_rng_state(state['rng'])
         self.iteration = state['iteration']
-        if self.accelerator.is_main_process:
-            print(f'Resumed from {checkpoint} at iteration {self.iteration}.')
+        self.nonfinite_steps = state.get('nonfinite_steps', 0)
+        self._print(f'Resumed from {checkpoint} at iteration {self.iteration}.')

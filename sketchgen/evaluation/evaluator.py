@@ -25,6 +25,8 @@ def evaluate(model, loader, metrics: list, max_samples: int | None = None,
     under save_dir/real, so any other tool (e.g. cleanfid.fid.compute_fid on the
     two folders) can recompute the numbers.
     """
+    if max_samples is not None and max_samples < 1:
+        raise ValueError(f'max_samples={max_samples}: evaluate at least one image.')
     for m in metrics:
         m.reset()
     seen = 0
@@ -45,6 +47,8 @@ def evaluate(model, loader, metrics: list, max_samples: int | None = None,
                 for img, name in zip(images, batch['name']):
                     save_image(img, Path(save_dir) / folder / f'{name}.png')
         seen += len(source)
+    if seen == 0:
+        raise ValueError('the evaluation data set is empty: no image to score.')
     results = {}
     for m in metrics:
         results.update(m.compute())

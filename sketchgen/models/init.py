@@ -30,3 +30,10 @@ def init_weights(net: nn.Module, init_type: str = 'normal', gain: float = 0.02) 
 
     net.apply(init_one)
     return net
+
+
+def set_requires_grad(net: nn.Module, flag: bool) -> None:
+    """Switch a network's parameters in or out of autograd (a frozen D during G's
+    update, a frozen regressor inside a loss)."""
+    for p in net.parameters():
+        p.requires_grad_(flag)

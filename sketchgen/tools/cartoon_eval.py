@@ -50,11 +50,12 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
 
     from sketchgen.apis import init_model
     from sketchgen.data.emoji import HAIR_COLOURS, detect_emoji_landmarks
-    from sketchgen.engine.checkpoint import weights_path
+    from sketchgen.checkpoint import weights_path
     from sketchgen.engine.trainer import collate
     from sketchgen.evaluation import build_metrics, evaluate
-    from sketchgen.models.landmarks import (LandmarkRegressor, interocular_error,
-                                            load_regressor_weights)
+    from sketchgen.models.face_landmarks import interocular_error
+    from sketchgen.models.landmark_regressor import LandmarkRegressor
+    from sketchgen.models.losses.landmark_loss import load_regressor_weights
     from sketchgen.registry import DATASETS, MODELS
 
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')

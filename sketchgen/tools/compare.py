@@ -32,7 +32,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from sketchgen.config import load_config
     from sketchgen.engine import Trainer
-    from sketchgen.engine.checkpoint import list_checkpoints
+    from sketchgen.checkpoint import list_checkpoints
     from sketchgen.tools.test import evaluate_checkpoint
 
     out = Path(args.out)

@@ -21,6 +21,8 @@ def parse_args(argv=None):
     p.add_argument('--fp16', action='store_true', help='store floating-point weights as fp16')
     p.add_argument('--note', action='append', default=[], metavar='KEY: VALUE',
                    help='extra metadata, e.g. "licence: CC BY-SA 4.0" (repeatable)')
+    p.add_argument('--trust-imports', action='store_true',
+                   help="import the modules the checkpoint's config lists in custom_imports")
     return p.parse_args(argv)
 
 
@@ -29,16 +31,20 @@ def main(argv=None) -> int:
     from safetensors.torch import load_file, save_file
 
     from sketchgen.apis import init_model
-    from sketchgen.engine.checkpoint import read_metadata, weights_path
+    from sketchgen.checkpoint import read_metadata, weights_path
+    from sketchgen.config import config_to_json
     from sketchgen.weights import sha256
 
     source = weights_path(args.checkpoint)
-    init_model(checkpoint=source)  # fails here, with the reason, if it does not load
+    # Fails here, with the reason, if it does not load; the config is re-written
+    # from the parsed data, so nothing but data travels into the export.
+    model = init_model(checkpoint=source, trust_imports=args.trust_imports)
     state = load_file(str(source))
     if args.fp16:
         state = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
     metadata = {k: v for k, v in read_metadata(source).items() if k in (
-        'config', 'iteration', 'model_type', 'sketchgen_version')}
+        'iteration', 'model_type', 'sketchgen_version')}
+    metadata['config_json'] = config_to_json(model.cfg)
     for note in args.note:
         key, _, value = note.partition(':')
         if not value:

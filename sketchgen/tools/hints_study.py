@@ -36,7 +36,7 @@ def main(argv=None) -> int:
     from torch.utils.data import DataLoader
 
     from sketchgen.apis import init_model
-    from sketchgen.engine.checkpoint import weights_path
+    from sketchgen.checkpoint import weights_path
     from sketchgen.engine.trainer import collate
     from sketchgen.registry import DATASETS
 

@@ -57,7 +57,7 @@ def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None,
     from torch.utils.data import DataLoader
 
     from sketchgen.apis import init_model
-    from sketchgen.engine.checkpoint import weights_path
+    from sketchgen.checkpoint import weights_path
     from sketchgen.engine.trainer import collate
     from sketchgen.evaluation import build_metrics, evaluate
     from sketchgen.registry import DATASETS

@@ -2,11 +2,11 @@
 # discriminators (and any local ones) another, as in the reference. Constant for
 # the first half, then linear decay to 0 (the paper's 100 + 100 epochs).
 max_iters = 2000
+# CycleGAN declares the groups: both generators share one optimiser, all
+# discriminators (local ones included) another.
 optim_wrapper = dict(
-    generators=dict(networks=('generator', 'generator_ba'),
-                    optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))),
-    discriminators=dict(networks=('discriminator_a', 'discriminator_b'),
-                        optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))),
+    generators=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))),
+    discriminators=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))),
 )
 param_scheduler = dict(type='LinearDecay', start_fraction=0.5, end_fraction=1.0)
 train_cfg = dict(max_iters=max_iters, val_interval=1000)

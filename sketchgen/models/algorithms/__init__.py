@@ -1,6 +1,8 @@
 from sketchgen.models.algorithms.base import ImageTranslationModel
 from sketchgen.models.algorithms.cyclegan import CycleGAN
+from sketchgen.models.algorithms.landmark_regression import LandmarkRegression
 from sketchgen.models.algorithms.pix2pix import Pix2Pix
 from sketchgen.models.algorithms.simplification import SketchSimplification
 
-__all__ = ['CycleGAN', 'ImageTranslationModel', 'Pix2Pix', 'SketchSimplification']
+__all__ = ['CycleGAN', 'ImageTranslationModel', 'LandmarkRegression', 'Pix2Pix',
+           'SketchSimplification']

@@ -15,16 +15,12 @@ import torch
 from PIL import Image
 from torch import nn
 
+from sketchgen.models.init import set_requires_grad  # noqa: F401  (algorithms use it)
 from sketchgen.models.hints import HINT_CHANNELS, ColourHintSampler, hints_from_image
 from sketchgen.registry import MODELS
 
 ImageLike = Union[Image.Image, torch.Tensor, np.ndarray]
 TEST_MODES = ('eval', 'train')
-
-
-def set_requires_grad(net: nn.Module, flag: bool) -> None:
-    for p in net.parameters():
-        p.requires_grad_(flag)
 
 
 class ImageTranslationModel(nn.Module):
@@ -61,6 +57,12 @@ class ImageTranslationModel(nn.Module):
                              f'{HINT_CHANNELS} hint channels (e.g. in_channels=3 + 4 = 7), '
                              f'got in_channels={in_channels}')
         self.source_channels = (in_channels or 3) - self.hint_channels
+
+    def optimizer_groups(self) -> dict[str, tuple[str, ...]]:
+        """Optimiser group name -> the networks (attribute names) it updates. The
+        config's optim_wrapper has one entry per group, and train_step receives one
+        OptimizerStep under each name."""
+        return {'generator': ('generator',)}
 
     def init_ema(self) -> None:
         """Create the EMA copy; called after the weights are initialised."""

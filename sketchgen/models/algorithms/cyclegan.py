@@ -28,7 +28,7 @@ import torch
 from sketchgen.models.algorithms.base import ImageTranslationModel, set_requires_grad
 from sketchgen.models.generators.resnet import label_maps
 from sketchgen.models.init import init_weights
-from sketchgen.models.landmarks import crop_patches, gaussian_window, part_centres
+from sketchgen.models.face_landmarks import crop_patches, gaussian_window, part_centres
 from sketchgen.registry import LOSSES, MODELS
 
 DIRECTIONS = ('AtoB', 'BtoA')
@@ -141,6 +141,13 @@ class CycleGAN(ImageTranslationModel):
         for net in networks:
             init_weights(net, init_type, init_gain)
 
+    def optimizer_groups(self) -> dict[str, tuple[str, ...]]:
+        """One optimiser for both generators, one for every discriminator (the
+        reference's itertools.chain of parameters)."""
+        return {'generators': ('generator', 'generator_ba'),
+                'discriminators': ('discriminator_a', 'discriminator_b',
+                                   *(f'discriminator_{p}' for p in self.local_parts))}
+
     # ------------------------------------------------------------------ labels
     @property
     def label_channels(self) -> int:
@@ -189,8 +196,9 @@ class CycleGAN(ImageTranslationModel):
         args = ()
         if direction == 'AtoB' and self.labels:
             if labels is None:
+                example = {k: v[0] for k, v in self.labels.items()}
                 raise ValueError(f'this model needs condition labels: give one value per '
-                                 f'attribute, e.g. labels={ {k: v[0] for k, v in self.labels.items()} }')
+                                 f'attribute, e.g. labels={example}')
             if isinstance(labels, dict):
                 labels = self.encode_labels(labels, len(source))
             args = (labels.to(source),)

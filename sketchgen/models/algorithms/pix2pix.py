@@ -61,6 +61,9 @@ class Pix2Pix(ImageTranslationModel):
         init_weights(self.discriminator, init_type, init_gain)
         self.init_ema()
 
+    def optimizer_groups(self) -> dict[str, tuple[str, ...]]:
+        return {'generator': ('generator',), 'discriminator': ('discriminator',)}
+
     def train_step(self, batch: dict, optimizers: dict, iteration: int = 0
                    ) -> dict[str, torch.Tensor]:
         """One D update, then a G update when `iteration` completes `n_critic` D
