@@ -1,20 +1,18 @@
-"""`sketchgen TOOL ARGS...` forwards to the tools in sketchgen.tools.TOOLS."""
+"""`sketchgen TOOL ARGS...` runs the tools in sketchgen.tools.TOOLS."""
 from __future__ import annotations
 
-import importlib
 import sys
 
-from sketchgen.tools import TOOLS
+from sketchgen.tools import TOOLS, run
 
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ('-h', '--help') or argv[0] not in TOOLS:
-        print(f'usage: sketchgen {{{",".join(TOOLS)}}} ...   (sketchgen TOOL --help for its '
-              'options)')
+        print(f'usage: sketchgen {{{",".join(TOOLS)}}} ... [--debug]   (sketchgen TOOL --help '
+              'for its options; --debug shows tracebacks)')
         return 0 if not argv or argv[0] in ('-h', '--help') else 2
-    tool = importlib.import_module(f'sketchgen.tools.{argv[0]}')
-    return tool.main(argv[1:])
+    return run(argv[0], argv[1:])
 
 
 if __name__ == '__main__':

@@ -1,7 +1,7 @@
 """Entry point; the implementation and its --help live in sketchgen/tools/compare.py."""
 import sys
 
-from sketchgen.tools.compare import main
+from sketchgen.tools import run
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run('compare'))

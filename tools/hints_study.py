@@ -1,7 +1,7 @@
 """Entry point; the implementation and its --help live in sketchgen/tools/hints_study.py."""
 import sys
 
-from sketchgen.tools.hints_study import main
+from sketchgen.tools import run
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run('hints_study'))

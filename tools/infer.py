@@ -1,7 +1,7 @@
 """Entry point; the implementation and its --help live in sketchgen/tools/infer.py."""
 import sys
 
-from sketchgen.tools.infer import main
+from sketchgen.tools import run
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run('infer'))

@@ -1,7 +1,7 @@
 """Entry point; the implementation and its --help live in sketchgen/tools/make_rough.py."""
 import sys
 
-from sketchgen.tools.make_rough import main
+from sketchgen.tools import run
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run('make_rough'))

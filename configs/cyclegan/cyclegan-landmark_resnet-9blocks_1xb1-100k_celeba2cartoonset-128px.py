@@ -32,7 +32,7 @@ model = dict(
         start_iter=max_iters // 2),
 )
 _data = dict(
-    type='UnpairedImageDataset', data_root=data_root, labels=labels,
+    type='UnpairedImageDataset', labels=labels,
     landmark_files=dict(A='list_landmarks_align_celeba.txt', B='cartoon_landmarks.json'),
     label_files=dict(A='list_attr_celeba.txt', B='cartoon_labels.csv'),
     # CelebA's binary columns; faces with none or several of them are skipped

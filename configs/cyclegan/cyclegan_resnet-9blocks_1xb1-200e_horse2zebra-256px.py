@@ -13,12 +13,12 @@ train_pipeline = [
 test_pipeline = [dict(type='Resize', size=256), dict(type='ToTensor')]
 train_dataloader = dict(
     batch_size=1, num_workers=4,
-    dataset=dict(type='UnpairedImageDataset', data_root=data_root, split='train',
+    dataset=dict(type='UnpairedImageDataset', split='train',
                  pipeline=train_pipeline))
 # The CycleGAN sets have no val split: validate and test on testA/testB.
 val_dataloader = dict(
     batch_size=8, num_workers=2,
-    dataset=dict(type='UnpairedImageDataset', data_root=data_root, split='test',
+    dataset=dict(type='UnpairedImageDataset', split='test',
                  pipeline=test_pipeline))
 test_dataloader = val_dataloader
 max_iters = 200 * 1067

@@ -19,12 +19,12 @@ optim_wrapper = dict(
     discriminator=dict(optimizer=dict(type='Adam', lr=1e-4, betas=(0.0, 0.9))),
 )
 train_dataloader = dict(batch_size=32, num_workers=8,
-                        dataset=dict(data_root=data_root, direction=direction))
+                        dataset=dict(direction=direction))
 # pix2pix's maps set has train and val only: val is the test set.
 val_dataloader = dict(batch_size=16, num_workers=4,
-                      dataset=dict(data_root=data_root, direction=direction))
+                      dataset=dict(direction=direction))
 test_dataloader = dict(batch_size=16, num_workers=4,
-                       dataset=dict(data_root=data_root, direction=direction, split='val'))
+                       dataset=dict(direction=direction, split='val'))
 train_cfg = dict(max_iters=max_iters, val_interval=1000)
 default_hooks = dict(checkpoint=dict(interval=1000), visualization=dict(interval=500))
 test_evaluator = [dict(type='PSNR'), dict(type='SSIM'), dict(type='GramDistance'),

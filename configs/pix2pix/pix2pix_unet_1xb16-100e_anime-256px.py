@@ -9,12 +9,12 @@ direction = 'BtoA'  # B (the right half, the sketch) -> A (the colour image)
 max_iters = 89000
 amp = 'fp16'
 train_dataloader = dict(batch_size=16, num_workers=8,
-                        dataset=dict(data_root=data_root, direction=direction))
+                        dataset=dict(direction=direction))
 # The Kaggle set has no separate test split: its val folder is the test set.
 val_dataloader = dict(batch_size=16, num_workers=4,
-                      dataset=dict(data_root=data_root, direction=direction))
+                      dataset=dict(direction=direction))
 test_dataloader = dict(batch_size=16, num_workers=4,
-                       dataset=dict(data_root=data_root, direction=direction, split='val'))
+                       dataset=dict(direction=direction, split='val'))
 train_cfg = dict(max_iters=max_iters, val_interval=5000)
 default_hooks = dict(checkpoint=dict(interval=5000), visualization=dict(interval=1000),
                      evaluation=dict(max_samples=512))

@@ -22,7 +22,7 @@ train_pipeline = [
     dict(type='ToTensor'),
 ]
 test_pipeline = [dict(type='Grayscale'), dict(type='ToTensor')]
-dataset = dict(type='PairedImageDataset', data_root=data_root, layout='folders',
+dataset = dict(type='PairedImageDataset', layout='folders',
                folder_names=('rough', 'clean'))
 train_dataloader = dict(batch_size=8, num_workers=4,
                         dataset=dict(dataset, split='train', pipeline=train_pipeline))

@@ -9,7 +9,6 @@ breaks when G and D share one DDP wrapper (D's update would sync G's grads).
 """
 from __future__ import annotations
 
-import math
 import os
 import platform
 import shutil

@@ -1,4 +1,55 @@
 """Command-line tools. `tools/<name>.py` in the repository and the `sketchgen <name>`
-console script both run `sketchgen.tools.<name>.main`."""
+console script both go through `run`, which prints the library's own errors as one
+line naming the file, key or value at fault (exit code 2); `--debug` shows the
+traceback instead."""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
 TOOLS = ('train', 'test', 'infer', 'benchmark', 'make_sketches', 'compare', 'hints_study',
          'cartoon_eval', 'simplify', 'make_rough', 'simplification_eval', 'export_model')
+USAGE_ERROR = 2
+
+
+def user_errors() -> tuple[type, ...]:
+    """Errors that describe bad input (a file, a config key, a value), not a bug."""
+    from sketchgen.checkpoint import CheckpointError, CheckpointMismatchError
+    from sketchgen.config import ConfigError
+    from sketchgen.data.io import ImageLoadError
+    from sketchgen.weights import MissingWeightsError
+    return (ConfigError, CheckpointError, CheckpointMismatchError, ImageLoadError,
+            MissingWeightsError, OSError, ValueError, KeyError, TypeError)
+
+
+def run(name: str, argv: list[str] | None = None) -> int:
+    """Run tool `name` with `argv` (default: sys.argv[1:])."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = '--debug' in argv or os.environ.get('SKETCHGEN_DEBUG') == '1'
+    argv = [a for a in argv if a != '--debug']
+    tool = importlib.import_module(f'sketchgen.tools.{name}')
+    if debug:
+        return tool.main(argv)
+    try:
+        return tool.main(argv)
+    except KeyboardInterrupt:
+        print('Interrupted.', file=sys.stderr)
+        return 130
+    except SystemExit as exit_:
+        if isinstance(exit_.code, str):  # a tool's own one-line refusal
+            print(f'error: {exit_.code}', file=sys.stderr)
+            return USAGE_ERROR
+        raise
+    except Exception as err:
+        # The trainer's stops can only come from a tool that imported it.
+        trainer = sys.modules.get('sketchgen.engine.trainer')
+        if trainer is not None and isinstance(err, trainer.TrainingInterrupted):
+            print(err, file=sys.stderr)
+            return 128 + err.signum
+        known = user_errors() + ((trainer.NonFiniteLossError,) if trainer else ())
+        if not isinstance(err, known):
+            raise
+        message = err.args[0] if isinstance(err, KeyError) and err.args else err
+        print(f'error: {message}\n(run with --debug for the traceback)', file=sys.stderr)
+        return USAGE_ERROR

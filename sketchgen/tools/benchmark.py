@@ -4,7 +4,8 @@
                               [--batch-size B] [--json PATH] [--cfg-options ...]
 
 overhead_ratio = the Trainer's iteration time (data loading, device transfer,
-hooks, the algorithm's train_step) / a bare PyTorch loop doing the same G and D
+hooks, the algorithm's train_step, timed through the trainer's public
+`start`/`step`/`finish`, the calls `train()` makes) / a bare PyTorch loop doing the same G and D
 forward, backward and optimiser steps on copies of the same networks with one
 pre-loaded batch, in the same process. Runs alternate and the median is kept.
 data_wait_share = the part of the trainer's iteration spent waiting for data.
@@ -21,8 +22,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from mmengine.config import DictAction
-
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Benchmark a sketchgen config.')
@@ -32,7 +31,7 @@ def parse_args(argv=None):
     p.add_argument('--repeats', type=int, default=3, help='alternating trainer/bare runs')
     p.add_argument('--batch-size', type=int)
     p.add_argument('--json', help='also write the figures to this JSON file')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
+    p.add_argument('--cfg-options', nargs='+', default=[], metavar='KEY=VALUE')
     return p.parse_args(argv)
 
 
@@ -79,23 +78,16 @@ def _sync():
         torch.cuda.synchronize()
 
 
-def trainer_loop(trainer, iters: int) -> tuple[float, float]:
-    """Seconds per iteration and data-wait share of the real training loop."""
-    trainer.max_iters = trainer.iteration + iters
+def trainer_loop(trainer, loader, iters: int) -> tuple[float, float]:
+    """Seconds per iteration and data-wait share of the trainer's own step."""
     _sync()
     start = time.perf_counter()
     data_time = 0.0
-    for hook in trainer.hooks:
-        hook.before_train(trainer)
-    loader = trainer._bench_loader
-    while trainer.iteration < trainer.max_iters:
+    for _ in range(iters):
         t0 = time.perf_counter()
         batch = next(loader)
         data_time += time.perf_counter() - t0
-        outputs = trainer.run_iteration(batch)
-        trainer.iteration += 1
-        for hook in trainer.hooks:
-            hook.after_train_iter(trainer, outputs)
+        trainer.step(batch)
     _sync()
     elapsed = time.perf_counter() - start
     return elapsed / iters, data_time / elapsed
@@ -105,36 +97,37 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     import torch
 
-    from sketchgen.config import load_config
+    from sketchgen.config import load_config, parse_overrides
     from sketchgen.engine import Trainer
-    from sketchgen.engine.hooks import LoggerHook, ParamSchedulerHook
 
-    options = dict(args.cfg_options)
+    options = parse_overrides(args.cfg_options)
     if args.batch_size:
         options['train_dataloader.batch_size'] = args.batch_size
     cfg = load_config(args.config, options)
+    total = args.warmup + args.repeats * args.iters
+    # The per-iteration hooks of a real run; evaluation, checkpoints and grids are
+    # periodic costs reported by their own intervals, not per-iteration overhead.
+    cfg.merge_from_dict({'train_cfg.max_iters': total, 'default_hooks.evaluation': None,
+                         'default_hooks.checkpoint': None, 'default_hooks.visualization': None,
+                         'default_hooks.logger': dict(type='LoggerHook', interval=10,
+                                                      progress_bar=False)})
     with tempfile.TemporaryDirectory() as tmp:
         trainer = Trainer(cfg, work_dir=tmp, run_name=Path(args.config).stem)
-        # The per-iteration hooks of a real run; evaluation, checkpoints and grids are
-        # periodic costs reported by their own intervals, not per-iteration overhead.
-        trainer.hooks = [ParamSchedulerHook(), LoggerHook(interval=10, progress_bar=False)]
-        trainer.tb_writer = None
-        trainer.work_dir = Path(tmp)
-        trainer._bench_loader = iter(trainer.train_loader(0))
-        batch = next(trainer._bench_loader)
+        loader = iter(trainer.train_loader(0))
+        batch = next(loader)
         batch = {k: v.to(trainer.device) for k, v in batch.items()
                  if isinstance(v, torch.Tensor)}
         bare_loop = make_bare_loop(trainer.model, batch)
-        trainer_loop(trainer, args.warmup)
+        trainer.start()
+        trainer_loop(trainer, loader, args.warmup)
         bare_loop(args.warmup)
         trainer_times, bare_times, waits = [], [], []
         for _ in range(args.repeats):
-            t, w = trainer_loop(trainer, args.iters)
+            t, w = trainer_loop(trainer, loader, args.iters)
             trainer_times.append(t)
             waits.append(w)
             bare_times.append(bare_loop(args.iters))
-        for hook in trainer.hooks:
-            hook.after_train(trainer)
+        trainer.finish()
 
         model = trainer.model.eval()
         sample = batch['source'][:1]
@@ -172,4 +165,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from sketchgen.tools import run
+    sys.exit(run('benchmark'))

@@ -45,31 +45,28 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
     import numpy as np
     import torch
     from PIL import Image
-    from torch.utils.data import DataLoader
     from torchvision.utils import save_image
 
     from sketchgen.apis import init_model
     from sketchgen.data.emoji import HAIR_COLOURS, detect_emoji_landmarks
     from sketchgen.checkpoint import weights_path
-    from sketchgen.engine.trainer import collate
+    from sketchgen.data.loader import build_dataloader, build_dataset, collate
     from sketchgen.evaluation import build_metrics, evaluate
     from sketchgen.models.face_landmarks import interocular_error
     from sketchgen.models.landmark_regressor import LandmarkRegressor
     from sketchgen.models.losses.landmark_loss import load_regressor_weights
-    from sketchgen.registry import DATASETS, MODELS
+    from sketchgen.registry import MODELS
 
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     model = init_model(config, checkpoint, device=device)
     cfg = model.cfg
     out = Path(out) if out else weights_path(checkpoint).parent / 'cartoon_eval'
     out.mkdir(parents=True, exist_ok=True)
-    data_cfg = dict(cfg.test_dataloader['dataset'])
     metric_cfgs = cfg.get('test_evaluator') or [dict(type='FID-EffLite0')]
     results: dict = {'directions': {}}
 
     def loader(**overrides):
-        return DataLoader(DATASETS.build(dict(data_cfg, **overrides)), batch_size=32,
-                          collate_fn=collate)
+        return build_dataloader(cfg, 'test', **overrides)
 
     for direction in ('AtoB', 'BtoA'):
         model.direction = direction
@@ -78,7 +75,7 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
     model.direction = 'AtoB'
 
     hair_values = model.labels.get('hair', ())
-    dataset = DATASETS.build(dict(data_cfg, direction='AtoB'))
+    dataset = build_dataset(cfg, 'test', direction='AtoB')
     if hair_values:
         # Per hair label: every test A face with label v (skin: as the paired real B)
         # against the real test B faces drawn with v.
@@ -228,4 +225,5 @@ def format_report(results: dict) -> str:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from sketchgen.tools import run
+    sys.exit(run('cartoon_eval'))

@@ -92,11 +92,11 @@ def write_grid(rows: list[dict], path: Path, num_images: int) -> None:
     from PIL import Image
 
     from sketchgen.config import load_config
-    from sketchgen.registry import DATASETS
+    from sketchgen.data.loader import build_dataset
     first = Path(rows[0]['report']['out'])
     names = sorted(p.stem for p in (first / 'generated').iterdir())[:num_images]
     cfg = load_config(rows[0]['config'])
-    dataset = DATASETS.build(dict(cfg.test_dataloader.dataset, pipeline=[]))
+    dataset = build_dataset(cfg, 'test', pipeline=[])
     sketches = {s['name']: s['source'] for s in (dataset.load_pair(i) for i in
                                                 range(len(dataset)))
                 if s['name'] in names} if hasattr(dataset, 'load_pair') else {}
@@ -118,4 +118,5 @@ def write_grid(rows: list[dict], path: Path, num_images: int) -> None:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from sketchgen.tools import run
+    sys.exit(run('compare'))

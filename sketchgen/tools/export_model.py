@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 
 def parse_args(argv=None):
@@ -21,6 +20,7 @@ def parse_args(argv=None):
     p.add_argument('--fp16', action='store_true', help='store floating-point weights as fp16')
     p.add_argument('--note', action='append', default=[], metavar='KEY: VALUE',
                    help='extra metadata, e.g. "licence: CC BY-SA 4.0" (repeatable)')
+    p.add_argument('--overwrite', action='store_true', help='replace an existing --out file')
     p.add_argument('--trust-imports', action='store_true',
                    help="import the modules the checkpoint's config lists in custom_imports")
     return p.parse_args(argv)
@@ -35,7 +35,10 @@ def main(argv=None) -> int:
     from sketchgen.config import config_to_json
     from sketchgen.weights import sha256
 
+    from sketchgen.tools.outputs import check_output
+
     source = weights_path(args.checkpoint)
+    out = check_output(args.out, [source], args.overwrite)
     # Fails here, with the reason, if it does not load; the config is re-written
     # from the parsed data, so nothing but data travels into the export.
     model = init_model(checkpoint=source, trust_imports=args.trust_imports)
@@ -50,7 +53,6 @@ def main(argv=None) -> int:
         if not value:
             raise SystemExit(f'--note {note!r}: write KEY: VALUE')
         metadata[key.strip()] = value.strip()
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in state.items()}, str(out), metadata=metadata)
     size = out.stat().st_size / 2 ** 20
@@ -60,4 +62,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from sketchgen.tools import run
+    sys.exit(run('export_model'))

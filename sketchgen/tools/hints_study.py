@@ -33,21 +33,17 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     import torch
-    from torch.utils.data import DataLoader
 
     from sketchgen.apis import init_model
     from sketchgen.checkpoint import weights_path
-    from sketchgen.engine.trainer import collate
-    from sketchgen.registry import DATASETS
+    from sketchgen.data.loader import build_dataloader
 
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     model = init_model(None if args.config == '-' else args.config, args.checkpoint,
                        device=device)
     if model.hint_sampler is None:
         raise SystemExit(f'{args.checkpoint}: this model was trained without colour hints.')
-    loader_cfg = model.cfg.test_dataloader
-    loader = DataLoader(DATASETS.build(loader_cfg['dataset']),
-                        batch_size=loader_cfg.get('batch_size', 8), collate_fn=collate)
+    loader = build_dataloader(model.cfg, 'test')
     rows = []
     for count in args.hints:
         generator = torch.Generator().manual_seed(args.seed)
@@ -94,4 +90,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from sketchgen.tools import run
+    sys.exit(run('hints_study'))

@@ -31,6 +31,9 @@ def parse_args(argv=None):
     p.add_argument('--direction', choices=['AtoB', 'BtoA'], help='CycleGAN: which generator')
     p.add_argument('--label', nargs='+', default=[], metavar='ATTRIBUTE=VALUE',
                    help='condition labels of a conditional CycleGAN, e.g. hair=red skin=dark')
+    p.add_argument('--overwrite', action='store_true', help='replace existing output files')
+    p.add_argument('--trust-imports', action='store_true',
+                   help="import the modules the checkpoint's config lists in custom_imports")
     p.add_argument('--device', default='cuda' if _cuda() else 'cpu')
     return p.parse_args(argv)
 
@@ -46,6 +49,7 @@ def main(argv=None) -> int:
 
     from sketchgen.apis import init_model
     from sketchgen.data.io import IMAGE_EXTENSIONS, list_images, load_image
+    from sketchgen.tools.outputs import output_files
 
     files = []
     for item in map(Path, args.inputs):
@@ -57,9 +61,10 @@ def main(argv=None) -> int:
             files.append(item)
         else:
             raise SystemExit(f'{item}: no such file or folder.')
-    model = init_model(None if args.config == '-' else args.config, args.checkpoint,
-                       device=args.device)
     out = Path(args.out)
+    targets = output_files(files, out, '.png', args.overwrite)
+    model = init_model(None if args.config == '-' else args.config, args.checkpoint,
+                       device=args.device, trust_imports=args.trust_imports)
     out.mkdir(parents=True, exist_ok=True)
     hints = Path(args.hints) if args.hints else None
     if hints is not None and not hints.exists():
@@ -74,17 +79,18 @@ def main(argv=None) -> int:
         if bad:
             raise SystemExit(f'--label {bad[0]}: write ATTRIBUTE=VALUE, e.g. hair=red')
         generate_args['labels'] = dict(item.split('=', 1) for item in args.label)
-    for path in files:
+    for path, target in zip(files, targets):
         hint_image = None
         if hints is not None:
             hint_path = hints / f'{path.stem}.png' if hints.is_dir() else hints
             hint_image = Image.open(hint_path) if hint_path.exists() else None
         result = model.infer(load_image(path), keep_size=args.keep_size, hints=hint_image,
                              **generate_args)
-        result.save(out / f'{path.stem}.png')
+        result.save(target)
     print(f'Wrote {len(files)} image(s) to {out}')
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from sketchgen.tools import run
+    sys.exit(run('infer'))

@@ -53,4 +53,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from sketchgen.tools import run
+    sys.exit(run('make_rough'))

@@ -50,23 +50,22 @@ def threshold_and_thin(rough, level: float = 0.5):
 def main(argv=None) -> int:
     args = parse_args(argv)
     import torch
-    from torch.utils.data import DataLoader, Subset
+    from torch.utils.data import Subset
     from torchvision.utils import make_grid, save_image
 
     from sketchgen.apis import default_simplification_model, init_model
     from sketchgen.config import load_config
-    from sketchgen.engine.trainer import collate
+    from sketchgen.data.loader import build_dataloader, build_dataset
     from sketchgen.evaluation import SSIM, PSNR, LineF1
-    from sketchgen.registry import DATASETS
 
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     model = (init_model(checkpoint=args.checkpoint, device=device) if args.checkpoint
              else default_simplification_model(device))
     cfg = load_config(args.config) if args.config else model.cfg
-    dataset = DATASETS.build(cfg[f'{args.split}_dataloader']['dataset'])
+    dataset = build_dataset(cfg, args.split)
     if args.limit:
         dataset = Subset(dataset, range(min(args.limit, len(dataset))))
-    loader = DataLoader(dataset, batch_size=16, collate_fn=collate)
+    loader = build_dataloader(cfg, args.split, dataset)
 
     methods = {
         'rough input': lambda rough: rough,
@@ -131,4 +130,5 @@ def _run(model, rough, scale: float):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from sketchgen.tools import run
+    sys.exit(run('simplification_eval'))

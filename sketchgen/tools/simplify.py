@@ -30,6 +30,9 @@ def parse_args(argv=None):
     p.add_argument('--threshold', type=float, default=0.5, help='SVG: ink below this grey')
     p.add_argument('--smoothing', choices=['spline', 'polygon', 'none'], default='spline',
                    help='SVG: curve fitting')
+    p.add_argument('--overwrite', action='store_true', help='replace existing output files')
+    p.add_argument('--trust-imports', action='store_true',
+                   help="import the modules the checkpoint's config lists in custom_imports")
     p.add_argument('--device', default=None, help='cpu or cuda (default: cuda if available)')
     return p.parse_args(argv)
 
@@ -40,23 +43,27 @@ def main(argv=None) -> int:
 
     from sketchgen.apis import default_simplification_model, init_model, trace_to_svg
     from sketchgen.data.io import load_image
+    from sketchgen.tools.outputs import check_output
 
     image_path = Path(args.image)
     if not image_path.is_file():
         raise SystemExit(f'{image_path}: no such image file.')
+    out = check_output(args.out, [image_path], args.overwrite, '--out')
+    svg = check_output(args.svg, [image_path], args.overwrite, '--svg') if args.svg else None
+    if svg is not None and svg.resolve() == out.resolve():
+        raise SystemExit(f'--out and --svg are both {out}; give them different paths.')
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    model = (init_model(checkpoint=args.checkpoint, device=device) if args.checkpoint
+    model = (init_model(checkpoint=args.checkpoint, device=device,
+                        trust_imports=args.trust_imports) if args.checkpoint
              else default_simplification_model(device))
     if not hasattr(model, 'simplify'):
         raise SystemExit(f'{args.checkpoint}: a {type(model).__name__} checkpoint, not a sketch '
                          'simplification model.')
     clean = model.simplify(load_image(image_path), scale=args.scale, tile=args.tile)
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     clean.save(out)
     print(f'Wrote {out} ({clean.size[0]}x{clean.size[1]})')
-    if args.svg:
-        svg = Path(args.svg)
+    if svg is not None:
         svg.parent.mkdir(parents=True, exist_ok=True)
         svg.write_text(trace_to_svg(clean, threshold=args.threshold, smoothing=args.smoothing),
                        encoding='utf-8')
@@ -65,4 +72,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from sketchgen.tools import run
+    sys.exit(run('simplify'))

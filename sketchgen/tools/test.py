@@ -33,6 +33,8 @@ def parse_args(argv=None):
     p.add_argument('--direction', choices=['AtoB', 'BtoA'],
                    help='CycleGAN models: which way to translate (and which test folder '
                         'is the source); default the model\'s own')
+    p.add_argument('--trust-imports', action='store_true',
+                   help="import the modules the checkpoint's config lists in custom_imports")
     p.add_argument('--device', default=None)
     return p.parse_args(argv)
 
@@ -41,7 +43,8 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     report, table = evaluate_checkpoint(
         None if args.config == '-' else args.config, args.checkpoint, args.metrics,
-        args.num_samples, args.out, args.device, args.test_mode, args.seed, args.direction)
+        args.num_samples, args.out, args.device, args.test_mode, args.seed, args.direction,
+        args.trust_imports)
     out = Path(report['out'])
     print(table)
     print(f'Wrote {out / "metrics.json"}, {out / "metrics.md"} and {report["num_samples"]} '
@@ -50,35 +53,31 @@ def main(argv=None) -> int:
 
 
 def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None, out=None,
-                    device=None, test_mode=None, seed=0, direction=None) -> tuple[dict, str]:
+                    device=None, test_mode=None, seed=0, direction=None,
+                    trust_imports=False) -> tuple[dict, str]:
     """Evaluate `checkpoint` on its config's test split; write metrics.json,
     metrics.md and the images under `out`. Returns the report and the table."""
     import torch
-    from torch.utils.data import DataLoader
 
     from sketchgen.apis import init_model
     from sketchgen.checkpoint import weights_path
-    from sketchgen.engine.trainer import collate
+    from sketchgen.data.loader import build_dataloader
     from sketchgen.evaluation import build_metrics, evaluate
-    from sketchgen.registry import DATASETS
 
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    model = init_model(config, checkpoint, device=device)
+    if num_samples is not None and num_samples < 1:
+        raise ValueError(f'--num-samples {num_samples}: evaluate at least one image.')
+    model = init_model(config, checkpoint, device=device, trust_imports=trust_imports)
     if test_mode:
         model.test_mode = test_mode
     torch.manual_seed(seed)
     cfg = model.cfg
-    if not cfg.get('test_dataloader'):
-        raise SystemExit(f'{config or checkpoint}: the config has no test_dataloader.')
-    loader_cfg = cfg.test_dataloader
-    dataset_cfg = dict(loader_cfg['dataset'])
+    overrides = {}
     if direction:
         if not hasattr(model, 'direction'):
             raise SystemExit(f'--direction: {type(model).__name__} translates one way only')
-        model.direction = dataset_cfg['direction'] = direction
-    loader = DataLoader(DATASETS.build(dataset_cfg),
-                        batch_size=loader_cfg.get('batch_size', 8),
-                        num_workers=loader_cfg.get('num_workers', 0), collate_fn=collate)
+        model.direction = overrides['direction'] = direction
+    loader = build_dataloader(cfg, 'test', **overrides)
     metric_cfgs = ([dict(type=m) for m in metric_names] if metric_names
                    else cfg.get('test_evaluator') or [dict(type='PSNR'), dict(type='SSIM')])
     metrics = build_metrics(metric_cfgs)
@@ -124,4 +123,5 @@ def library_versions() -> dict:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from sketchgen.tools import run
+    sys.exit(run('test'))

@@ -13,8 +13,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from mmengine.config import DictAction
-
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Train a sketchgen model from a config file.')
@@ -25,9 +23,10 @@ def parse_args(argv=None):
     p.add_argument('--seed', type=int, help='random seed (default: the config\'s, else 0)')
     p.add_argument('--amp', choices=['no', 'fp16', 'bf16'],
                    help='mixed precision through accelerate')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                   metavar='KEY=VALUE', help='override config entries, e.g. '
-                   'train_cfg.max_iters=100 model.generator.base_channels=16')
+    p.add_argument('--cfg-options', nargs='+', default=[], metavar='KEY=VALUE',
+                   help='override config entries, e.g. train_cfg.max_iters=100 '
+                   'model.generator.base_channels=16 data_root=/my/data; values are Python '
+                   'literals or plain text (spaces kept); keys nothing reads are refused')
     p.add_argument('--dry-run', action='store_true',
                    help='build everything and run one iteration; write nothing')
     return p.parse_args(argv)
@@ -35,14 +34,15 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from sketchgen.config import load_config
+    from sketchgen.config import load_config, parse_overrides
     from sketchgen.engine import Trainer
 
-    cfg = load_config(args.config, args.cfg_options)
+    overrides = parse_overrides(args.cfg_options)
+    cfg = load_config(args.config, overrides)
     run_name = Path(args.config).stem
     trainer = Trainer(cfg, work_dir=args.work_dir, run_name=run_name, seed=args.seed,
                       amp=args.amp, resume=args.resume, dry_run=args.dry_run,
-                      options=dict(config=str(args.config), cfg_options=args.cfg_options,
+                      options=dict(config=str(args.config), cfg_options=overrides,
                                    argv=sys.argv[1:] if argv is None else list(argv)))
     outputs = trainer.train()
     if not trainer.accelerator.is_main_process:
@@ -56,4 +56,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from sketchgen.tools import run
+    sys.exit(run('train'))
