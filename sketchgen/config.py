@@ -17,6 +17,10 @@ from pathlib import Path
 
 from mmengine.config import Config
 
+# The configs shipped inside the package; 'sketchgen::pix2pix/x.py' names one, in
+# a downstream repo's `_base_` or on the command line (mmengine's scope form).
+PACKAGE_CONFIGS = Path(__file__).resolve().parent / 'configs'
+SCOPE_PREFIX = 'sketchgen::'
 KNOWN_KEYS = ('model', 'train_dataloader', 'val_dataloader', 'test_dataloader', 'optim_wrapper',
               'param_scheduler', 'train_cfg', 'default_hooks', 'custom_hooks', 'val_evaluator',
               'test_evaluator', 'work_dir', 'seed', 'custom_imports', 'amp', 'data_root')
@@ -31,9 +35,33 @@ class ConfigError(ValueError):
 
 
 # ---------------------------------------------------------------------- config files
+def resolve_config_path(path: str | Path) -> Path:
+    """A config path, or 'sketchgen::<folder>/<file>.py' for one shipped in the package."""
+    text = str(path)
+    if not text.startswith(SCOPE_PREFIX):
+        return Path(path)
+    resolved = PACKAGE_CONFIGS / text[len(SCOPE_PREFIX):]
+    if not resolved.is_file():
+        raise ConfigError(f'{text}: no such config in the installed sketchgen package '
+                          f'({PACKAGE_CONFIGS}).')
+    return resolved
+
+
+def _get_cfg_path(cfg_path: str, filename: str):
+    """mmengine's `_base_` resolver, with 'sketchgen::' answered from the package
+    (mmengine's own lookup needs pkg_resources and a .mim folder)."""
+    if cfg_path.startswith(SCOPE_PREFIX):
+        return str(resolve_config_path(cfg_path)), None
+    return _mmengine_get_cfg_path(cfg_path, filename)
+
+
+_mmengine_get_cfg_path = Config._get_cfg_path
+Config._get_cfg_path = staticmethod(_get_cfg_path)
+
+
 def load_config(path: str | Path, options: dict | None = None) -> Config:
     """Read a config file, apply `--cfg-options` overrides, and check both."""
-    path = Path(path)
+    path = resolve_config_path(path)
     if not path.is_file():
         raise ConfigError(f'{path}: config file not found.')
     try:

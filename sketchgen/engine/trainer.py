@@ -282,17 +282,25 @@ class Trainer:
             return
         self.nonfinite_steps += 1
         losses = ', '.join(f'{k}={v}' for k, v in bad.items())
-        if self.nonfinite_steps <= self.max_nonfinite_skips:
+        # A skipped update leaves the weights alone, but a NaN forward pass may
+        # already have poisoned batch-norm statistics: then there is nothing to save.
+        poisoned = ckpt.non_finite_tensors(self.model.state_dict())
+        if poisoned:
+            losses += f' (and {len(poisoned)} weight/statistics tensors, e.g. {poisoned[0]})'
+        if self.nonfinite_steps <= self.max_nonfinite_skips and not poisoned:
             self._print(f'iteration {self.iteration + 1}: {losses}; the update was skipped '
                         f'({self.nonfinite_steps} of {self.max_nonfinite_skips} allowed by '
                         'train_cfg.max_nonfinite_skips).')
             return
         self.in_iteration = False  # the weights were not updated by the bad losses
+        self._raise_diverged(f'at iteration {self.iteration + 1}: {losses}')
+
+    def _raise_diverged(self, what: str) -> None:
         found = self.checkpoints()
         last = f'the last good checkpoint is {found[-1][1]}' if found else \
             'no checkpoint was written before it'
         raise NonFiniteLossError(
-            f'training diverged at iteration {self.iteration + 1}: {losses}. Stopped; {last}. '
+            f'training diverged {what}. Stopped; {last}. '
             'Lower the learning rate, enable gradient clipping (optim_wrapper.<group>.'
             'clip_grad_norm), or let a few bad steps be skipped with '
             'train_cfg.max_nonfinite_skips=N.')
@@ -394,8 +402,11 @@ class Trainer:
         if not self.is_main:
             return None
         folder = self.checkpoint_dir / (name or f'iter_{self.iteration:06d}')
-        return ckpt.save_checkpoint(folder, self.model, self.config_json, self.iteration,
-                                    self.training_state() if with_state else None)
+        try:
+            return ckpt.save_checkpoint(folder, self.model, self.config_json, self.iteration,
+                                        self.training_state() if with_state else None)
+        except ckpt.NonFiniteWeightsError as err:
+            self._raise_diverged(f'by iteration {self.iteration} ({err})')
 
     def resume(self, checkpoint: str | Path | None = None) -> None:
         """Load weights and training state from `checkpoint`, or from the newest
