@@ -67,8 +67,11 @@ def load_config(path: str | Path, options: dict | None = None) -> Config:
     try:
         cfg = Config.fromfile(str(path))  # imports custom_imports' modules
     except SyntaxError as err:
-        raise ConfigError(f'{err.filename or path}, line {err.lineno}: syntax error in the '
-                          f'config: {err.msg}') from None
+        # mmengine parses a temporary copy: name the file the user wrote
+        where = err.filename if err.filename and Path(err.filename).is_file() \
+            and 'tmp' not in Path(err.filename).name else path
+        raise ConfigError(f'{where}, line {err.lineno}: syntax error in the config: '
+                          f'{err.msg}') from None
     except (ImportError, NameError, TypeError, ValueError, KeyError, AttributeError,
             FileNotFoundError) as err:
         raise ConfigError(f'{path}: the config file could not be loaded: '
