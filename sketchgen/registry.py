@@ -82,7 +82,6 @@ def _registry(name: str, location: str | None = None, parent: Registry | None = 
 # Generators, discriminators and the algorithms (trained systems) that hold them.
 MODELS = _registry('model', 'sketchgen.models')
 LOSSES = _registry('loss', 'sketchgen.models.losses')
-ROI_SAMPLERS = _registry('roi sampler')
 DATASETS = _registry('dataset', 'sketchgen.data')
 TRANSFORMS = _registry('transform', 'sketchgen.data.transforms')
 HOOKS = _registry('hook', 'sketchgen.engine.hooks')

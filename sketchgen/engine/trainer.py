@@ -227,10 +227,10 @@ class Trainer:
         loader = iter(self.train_loader(self.iteration))
         if self.dry_run:
             return {k: float(v) for k, v in self.step(next(loader), run_hooks=False).items()}
-        self.start()
         start, outputs = self.iteration, {}
         try:
             with self._deferred_stop_signals():
+                self.start()
                 while self.iteration < self.max_iters:
                     t0 = time.perf_counter()
                     batch = next(loader)
