@@ -91,6 +91,7 @@ class Trainer:
         self.metrics_iteration = None
         self.last_iter_time = self.last_data_time = 0.0
         self.tb_writer = None
+        self.started_hooks: list[Hook] = []
 
         self.max_nonfinite_skips = int(cfg.train_cfg.get('max_nonfinite_skips', 0))
         self.nonfinite_steps = 0
@@ -249,8 +250,10 @@ class Trainer:
         """Prepare the work dir and call every hook's before_train (train() does this;
         the benchmark calls it to time `step`)."""
         self._prepare_work_dir()
+        self.started_hooks = []
         for hook in self.hooks:
             hook.before_train(self)
+            self.started_hooks.append(hook)
 
     def step(self, batch: dict, run_hooks: bool = True) -> dict:
         """One training iteration: the algorithm's train_step on `batch`, the
@@ -268,8 +271,10 @@ class Trainer:
         return outputs
 
     def finish(self) -> None:
-        for hook in self.hooks:
+        """after_train of every hook whose before_train ran; closes TensorBoard."""
+        for hook in self.started_hooks:
             hook.after_train(self)
+        self.started_hooks = []
         if self.tb_writer is not None:
             self.tb_writer.close()
             self.tb_writer = None
