@@ -21,17 +21,26 @@ DEFAULT_SIMPLIFICATION_MODEL = (Path(__file__).resolve().parent.parent / 'pretra
 
 
 def init_model(config: str | Path | Config | None = None, checkpoint: str | Path | None = None,
-               device: str | torch.device = 'cpu', trust_imports: bool = False):
+               device: str | torch.device = 'cpu', trust_imports: bool = False,
+               amp: str = 'no', channels_last: bool = False):
     """Build a model from a config and/or a checkpoint and put it in inference mode.
 
     `init_model(checkpoint)` alone works too: a path to a checkpoint folder or
     .safetensors file as the only argument is taken as the checkpoint. Its stored
     config is data and runs no code; the `custom_imports` it names (a plugin's
-    modules) are imported only with `trust_imports=True`.
+    modules) are imported only with `trust_imports=True`. `amp` ('bf16', 'fp16')
+    and `channels_last` put inference on the fast path (see sketchgen.fast_path).
     """
     if checkpoint is None and config is not None and not isinstance(config, Config) \
-            and (Path(config).is_dir() or str(config).endswith('.safetensors')):
+            and (Path(config).is_dir() or str(config).endswith(('.safetensors', '.onnx'))):
         config, checkpoint = None, config
+    if config is None and str(checkpoint).endswith('.onnx'):
+        # backend='onnxruntime': an exported generator, its config inside the file
+        from sketchgen.apis.export import init_onnx_model
+        if amp != 'no' or channels_last:
+            raise ValueError('amp/channels_last apply to PyTorch models; ONNX Runtime runs '
+                             'the exported graph as it is.')
+        return init_onnx_model(checkpoint)
     if config is None:
         if checkpoint is None:
             raise ValueError('init_model needs a config, a checkpoint, or both.')
@@ -55,7 +64,10 @@ def init_model(config: str | Path | Config | None = None, checkpoint: str | Path
     if checkpoint is not None:
         load_weights(model, checkpoint)
     model.cfg = cfg
-    return model.to(device).eval()
+    model = model.to(device).eval()
+    if amp != 'no' or channels_last:
+        model.use_fast_path(amp, channels_last)
+    return model
 
 
 def default_simplification_model(device: str | torch.device = 'cpu'):

@@ -25,6 +25,7 @@ from torch.utils.data import DataLoader
 
 import sketchgen
 from sketchgen import checkpoint as ckpt
+from sketchgen import fast_path
 from sketchgen.config import ConfigError, config_to_json
 from sketchgen.data.loader import build_dataloader, build_dataset, collate
 from sketchgen.engine.hooks import Hook
@@ -32,7 +33,6 @@ from sketchgen.engine.optim import GROUP_KEYS, OptimizerStep, build_optimizer, b
 from sketchgen.evaluation import build_metrics, evaluate
 from sketchgen.registry import HOOKS, MODELS
 
-AMP_MODES = ('no', 'fp16', 'bf16')
 __all__ = ['Trainer', 'NonFiniteLossError', 'TrainingInterrupted', 'collate']
 
 
@@ -48,6 +48,20 @@ class TrainingInterrupted(Exception):
         self.signum = signum
 
 
+def make_accelerator(amp: str) -> Accelerator:
+    """accelerate keeps one process-wide state whose precision cannot change; a second
+    trainer with another precision in one single-process program (the benchmark's
+    variants, tests) starts it afresh."""
+    try:
+        return Accelerator(mixed_precision=amp)
+    except ValueError as err:
+        if 'already been initialized' not in str(err) or int(os.environ.get('WORLD_SIZE', 1)) > 1:
+            raise
+        from accelerate.state import AcceleratorState
+        AcceleratorState._reset_state()
+        return Accelerator(mixed_precision=amp)
+
+
 class Trainer:
     """Args:
         cfg: the loaded config.
@@ -55,23 +69,27 @@ class Trainer:
         run_name: name of the run (the config file's stem).
         seed: overrides `cfg.seed`.
         amp: 'no', 'fp16' or 'bf16' (overrides `cfg.amp`).
+        channels_last: NHWC networks and batches (overrides `cfg.channels_last`).
+        compile: torch.compile the trained networks (overrides `cfg.compile`).
         resume: False, True (newest checkpoint in work_dir) or a checkpoint folder.
         dry_run: build everything, run one iteration, write nothing.
     """
 
     def __init__(self, cfg, work_dir: str | Path | None = None, run_name: str = 'run',
                  seed: int | None = None, amp: str | None = None, resume: bool | str = False,
-                 dry_run: bool = False, options: dict | None = None):
+                 dry_run: bool = False, options: dict | None = None,
+                 channels_last: bool | None = None, compile: bool | None = None):
         self.cfg = cfg
         self.run_name = run_name
         self.dry_run = dry_run
         self.resume_from = resume
         self.options = options or {}
         self.seed = cfg.get('seed', 0) if seed is None else seed
-        amp = amp or cfg.get('amp', 'no')
-        if amp not in AMP_MODES:
-            raise ValueError(f'amp={amp!r} is not one of {AMP_MODES}')
-        self.accelerator = Accelerator(mixed_precision=amp)
+        amp = fast_path.check_amp(amp or cfg.get('amp', 'no'))
+        self.channels_last = bool(cfg.get('channels_last', False) if channels_last is None
+                                  else channels_last)
+        self.compile = bool(cfg.get('compile', False) if compile is None else compile)
+        self.accelerator = make_accelerator(amp)
         launched = int(os.environ.get('WORLD_SIZE', 1))
         if launched != self.accelerator.num_processes:
             # Otherwise every rank would train alone and write the same work dir.
@@ -102,6 +120,8 @@ class Trainer:
 
         set_seed(self.seed)
         self.model = MODELS.build(cfg.model).to(self.device)
+        if self.channels_last:
+            fast_path.channels_last(self.model)
         self.optimizers, self.schedulers, self.wrapped = {}, {}, {}
         self._build_optimizers(cfg)
 
@@ -151,7 +171,8 @@ class Trainer:
                                               f'optimiser groups {owner[id(p)]!r} and {group!r}.')
                         owner[id(p)] = group
                         params.append(p)
-                self.wrapped[name] = self.accelerator.prepare_model(net)
+                self.wrapped[name] = fast_path.maybe_compile(
+                    self.accelerator.prepare_model(net), self.compile, self.device.type)
             optimizer = self.accelerator.prepare_optimizer(
                 build_optimizer(group_cfg['optimizer'], params, group))
             self.optimizers[group] = OptimizerStep(optimizer, self.accelerator,
@@ -214,8 +235,7 @@ class Trainer:
 
     def run_iteration(self, batch: dict) -> dict:
         self.model.train()
-        batch = {k: v.to(self.device, non_blocking=True) if isinstance(v, torch.Tensor) else v
-                 for k, v in batch.items()}
+        batch = fast_path.batch_to(batch, self.device, self.channels_last)
         with self._prepared_networks():
             return self.model.train_step(batch, self.optimizers, self.iteration)
 
@@ -377,6 +397,7 @@ class Trainer:
         self.cfg.dump(str(self.work_dir / f'{self.run_name}.py'))
         (self.work_dir / f'{self.run_name}.json').write_text(self.config_json)
         options = dict(self.options, seed=self.seed, amp=self.amp,
+                       channels_last=self.channels_last, compile=self.compile,
                        num_processes=self.accelerator.num_processes,
                        device=str(self.device), sketchgen=sketchgen.__version__,
                        torch=torch.__version__, python=platform.python_version())

@@ -9,6 +9,12 @@ hooks, the algorithm's train_step, timed through the trainer's public
 forward, backward and optimiser steps on copies of the same networks with one
 pre-loaded batch, in the same process. Runs alternate and the median is kept.
 data_wait_share = the part of the trainer's iteration spent waiting for data.
+
+With --compare it times fp32 eager against each fast-path variant instead
+(channels_last, bf16 autocast, torch.compile), training step and one-image
+inference, each with its FLOP count (torch's FlopCounterMode) and the achieved
+fraction of this machine's peak, which the tool measures first with a large
+convolution in fp32 and in bf16.
 """
 from __future__ import annotations
 
@@ -32,7 +38,114 @@ def parse_args(argv=None):
     p.add_argument('--batch-size', type=int)
     p.add_argument('--json', help='also write the figures to this JSON file')
     p.add_argument('--cfg-options', nargs='+', default=[], metavar='KEY=VALUE')
+    p.add_argument('--compare', action='store_true',
+                   help='time fp32 eager against each fast-path variant')
+    p.add_argument('--variants', nargs='+', choices=sorted(VARIANTS),
+                   default=['fp32', 'fp32-cl', 'bf16', 'bf16-cl'],
+                   help='--compare: which variants (fp32 eager is always the reference)')
     return p.parse_args(argv)
+
+
+# Fast-path variants for --compare: Trainer / init_model switches.
+VARIANTS = {
+    'fp32': dict(amp='no', channels_last=False, compile=False),
+    'fp32-cl': dict(amp='no', channels_last=True, compile=False),
+    'fp32-cl-compile': dict(amp='no', channels_last=True, compile=True),
+    'bf16': dict(amp='bf16', channels_last=False, compile=False),
+    'bf16-cl': dict(amp='bf16', channels_last=True, compile=False),
+    'bf16-cl-compile': dict(amp='bf16', channels_last=True, compile=True),
+}
+
+
+def measure_peak(dtype, seconds: float = 2.0) -> float:
+    """GFLOP/s of a large 3x3 convolution (NHWC) on this machine: the ceiling the
+    fractions of peak are taken against."""
+    import torch
+    x = torch.randn(8, 256, 56, 56).contiguous(memory_format=torch.channels_last)
+    conv = torch.nn.Conv2d(256, 256, 3, padding=1, bias=False).to(
+        memory_format=torch.channels_last)
+    flops = 2 * x.shape[0] * 256 * 56 * 56 * 256 * 9
+    context = (torch.autocast('cpu', dtype=torch.bfloat16) if dtype == 'bf16'
+               else torch.autocast('cpu', enabled=False))
+    with torch.no_grad(), context:
+        conv(x)
+        reps, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            conv(x)
+            reps += 1
+        elapsed = time.perf_counter() - start
+    return flops * reps / elapsed / 1e9
+
+
+def count_flops(fn) -> int:
+    from torch.utils.flop_counter import FlopCounterMode
+    with FlopCounterMode(display=False) as counter:
+        fn()
+    return counter.get_total_flops()
+
+
+def compare(args, cfg) -> dict:
+    """fp32 eager vs each variant: training s/iter and one-image inference latency."""
+    import torch
+
+    from sketchgen.engine import Trainer
+    peaks = {'no': measure_peak('fp32'), 'bf16': measure_peak('bf16')}
+    print(f'measured peak: fp32 {peaks["no"]:.0f} GFLOP/s, bf16 {peaks["bf16"]:.0f} GFLOP/s '
+          '(3x3 conv, 256 channels, NHWC)')
+    rows, names = [], ['fp32'] + [v for v in args.variants if v != 'fp32']
+    train_flops = infer_flops = None
+    for name in names:
+        switches = VARIANTS[name]
+        with tempfile.TemporaryDirectory() as tmp:
+            trainer = Trainer(cfg, work_dir=tmp, run_name=name, amp=switches['amp'],
+                              channels_last=switches['channels_last'],
+                              compile=switches['compile'])
+            loader = iter(trainer.train_loader(0))
+            trainer.start()
+            if train_flops is None:
+                train_flops = count_flops(lambda: trainer.step(next(loader)))
+            trainer_loop(trainer, loader, args.warmup)
+            step_s = statistics.median(trainer_loop(trainer, loader, args.iters)[0]
+                                       for _ in range(args.repeats))
+            trainer.finish()
+            model = trainer.model.eval().use_fast_path(switches['amp'],
+                                                       switches['channels_last'])
+            sample = next(loader)['source'][:1].to(trainer.device)
+            if infer_flops is None:
+                infer_flops = count_flops(lambda: model.generate(sample))
+            latency = statistics.median(_time(lambda: model.generate(sample), 20, 5))
+        peak = peaks[switches['amp']]
+        rows.append(dict(variant=name, train_iter_s=step_s, infer_latency_s=latency,
+                         train_gflops=train_flops / step_s / 1e9,
+                         train_fraction_of_peak=train_flops / step_s / 1e9 / peak,
+                         infer_fraction_of_peak=infer_flops / latency / 1e9 / peak))
+    for row in rows:
+        row['train_speedup'] = rows[0]['train_iter_s'] / row['train_iter_s']
+        row['infer_speedup'] = rows[0]['infer_latency_s'] / row['infer_latency_s']
+    print(f'FLOPs: training step {train_flops / 1e9:.2f} GFLOP, one-image inference '
+          f'{infer_flops / 1e9:.3f} GFLOP (FlopCounterMode)')
+    print('| variant | train s/iter | speed-up | of peak | infer ms | speed-up | of peak |')
+    print('| --- | --- | --- | --- | --- | --- | --- |')
+    for r in rows:
+        print(f'| {r["variant"]} | {r["train_iter_s"]:.4f} | {r["train_speedup"]:.2f}x | '
+              f'{r["train_fraction_of_peak"]:.0%} | {r["infer_latency_s"] * 1e3:.1f} | '
+              f'{r["infer_speedup"]:.2f}x | {r["infer_fraction_of_peak"]:.0%} |')
+    return dict(config=args.config, peak_gflops=dict(fp32=peaks['no'], bf16=peaks['bf16']),
+                train_step_flops=train_flops, infer_flops=infer_flops, variants=rows,
+                batch_size=cfg.train_dataloader.get('batch_size', 1),
+                torch=torch.__version__, threads=torch.get_num_threads())
+
+
+def _time(fn, n: int, skip: int) -> list[float]:
+    times = []
+    for i in range(n):
+        _sync()
+        t0 = time.perf_counter()
+        fn()
+        _sync()
+        if i >= skip:
+            times.append(time.perf_counter() - t0)
+    return times
 
 
 def make_bare_loop(model, batch: dict):
@@ -111,6 +224,12 @@ def main(argv=None) -> int:
                          'default_hooks.checkpoint': None, 'default_hooks.visualization': None,
                          'default_hooks.logger': dict(type='LoggerHook', interval=10,
                                                       progress_bar=False)})
+    if args.compare:
+        cfg.merge_from_dict({'train_cfg.max_iters': 10 ** 6})
+        figures = compare(args, cfg)
+        if args.json:
+            Path(args.json).write_text(json.dumps(figures, indent=2))
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         trainer = Trainer(cfg, work_dir=tmp, run_name=Path(args.config).stem)
         loader = iter(trainer.train_loader(0))

@@ -1,11 +1,16 @@
-"""Export a checkpoint for inference: the weights only (no optimiser state),
-optionally in half precision, with the config kept inside.
+"""Export a checkpoint for inference, with the config kept inside.
 
     python tools/export_model.py CHECKPOINT --out model.safetensors [--fp16]
                                  [--note "licence: ..."]
+    python tools/export_model.py CHECKPOINT --format onnx --out model.onnx [--direction BtoA]
+    python tools/export_model.py CHECKPOINT --format torchscript --out model.pt
 
-The result loads with `sketchgen.apis.init_model('model.safetensors')` and the
-tools' --checkpoint options, and its sha256 is printed for model_zoo.md.
+safetensors (default): the weights only (no optimiser state), optionally fp16; it
+loads with `init_model('model.safetensors')` and the tools' --checkpoint options.
+onnx: the inference generator as an ONNX graph (batch, and height and width where the
+network is fully convolutional, are dynamic), checked against PyTorch on a random
+input; `init_model('model.onnx')` runs it with ONNX Runtime. torchscript: a traced
+generator for C++/mobile runtimes. The sha256 is printed for model_zoo.md.
 """
 from __future__ import annotations
 
@@ -16,7 +21,11 @@ import sys
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Export a checkpoint for inference.')
     p.add_argument('checkpoint', help='checkpoint folder or model.safetensors')
-    p.add_argument('--out', required=True, help='the .safetensors file to write')
+    p.add_argument('--out', required=True, help='the file to write')
+    p.add_argument('--format', choices=['safetensors', 'onnx', 'torchscript'],
+                   default='safetensors', help='weights (default), an ONNX graph, or TorchScript')
+    p.add_argument('--direction', choices=['AtoB', 'BtoA'],
+                   help="CycleGAN: which generator to export (default: the model's own)")
     p.add_argument('--fp16', action='store_true', help='store floating-point weights as fp16')
     p.add_argument('--note', action='append', default=[], metavar='KEY: VALUE',
                    help='extra metadata, e.g. "licence: CC BY-SA 4.0" (repeatable)')
@@ -42,6 +51,8 @@ def main(argv=None) -> int:
     # Fails here, with the reason, if it does not load; the config is re-written
     # from the parsed data, so nothing but data travels into the export.
     model = init_model(checkpoint=source, trust_imports=args.trust_imports)
+    if args.format != 'safetensors':
+        return export_graph(model, out, args)
     state = load_file(str(source))
     if args.fp16:
         state = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
@@ -58,6 +69,38 @@ def main(argv=None) -> int:
     size = out.stat().st_size / 2 ** 20
     print(f'Wrote {out}: {size:.2f} MiB, {sum(v.numel() for v in state.values()):,} values, '
           f'sha256 {sha256(out)}')
+    return 0
+
+
+def export_graph(model, out, args) -> int:
+    import torch
+
+    from sketchgen.apis.export import export_model, export_network, init_onnx_model
+    from sketchgen.weights import sha256
+
+    if args.fp16:
+        raise SystemExit('--fp16 applies to safetensors weights; graphs are exported in fp32.')
+    notes = dict(note.partition(':')[::2] for note in args.note)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    info = export_model(model, out, args.format, args.direction,
+                        {k.strip(): v.strip() for k, v in notes.items()})
+    net, inputs = export_network(model, args.direction)
+    torch.manual_seed(0)
+    example = [torch.rand_like(inputs[0]) * 2 - 1, *inputs[1:]]
+    with torch.no_grad():
+        expected = net.eval()(*example)
+        if args.format == 'onnx':
+            got = init_onnx_model(out).generator_ba if info['direction'] == 'BtoA' \
+                else init_onnx_model(out).generator
+            got = got(*example)
+        else:
+            got = torch.jit.load(str(out))(*example)
+    diff = float((got - expected).abs().max())
+    print(f'Wrote {out}: {out.stat().st_size / 2 ** 20:.2f} MiB, {args.format}, inputs '
+          f'{info["inputs"]}, dynamic height/width: {info["dynamic_size"]}; max |export - '
+          f'PyTorch| = {diff:.2e} on a random input; sha256 {sha256(out)}')
+    if diff > 1e-3:
+        raise SystemExit(f'{out}: the export differs from PyTorch by {diff:.2e} (> 1e-3).')
     return 0
 
 

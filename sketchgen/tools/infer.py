@@ -32,6 +32,9 @@ def parse_args(argv=None):
     p.add_argument('--label', nargs='+', default=[], metavar='ATTRIBUTE=VALUE',
                    help='condition labels of a conditional CycleGAN, e.g. hair=red skin=dark')
     p.add_argument('--overwrite', action='store_true', help='replace existing output files')
+    p.add_argument('--amp', choices=['no', 'fp16', 'bf16'], default='no',
+                   help='mixed-precision inference (bf16 on CPUs with AVX-512 BF16 or AMX)')
+    p.add_argument('--channels-last', action='store_true', help='NHWC inference')
     p.add_argument('--trust-imports', action='store_true',
                    help="import the modules the checkpoint's config lists in custom_imports")
     p.add_argument('--device', default='cuda' if _cuda() else 'cpu')
@@ -64,7 +67,8 @@ def main(argv=None) -> int:
     out = Path(args.out)
     targets = output_files(files, out, '.png', args.overwrite)
     model = init_model(None if args.config == '-' else args.config, args.checkpoint,
-                       device=args.device, trust_imports=args.trust_imports)
+                       device=args.device, trust_imports=args.trust_imports,
+                       amp=args.amp, channels_last=args.channels_last)
     out.mkdir(parents=True, exist_ok=True)
     hints = Path(args.hints) if args.hints else None
     if hints is not None and not hints.exists():

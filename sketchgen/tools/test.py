@@ -33,6 +33,9 @@ def parse_args(argv=None):
     p.add_argument('--direction', choices=['AtoB', 'BtoA'],
                    help='CycleGAN models: which way to translate (and which test folder '
                         'is the source); default the model\'s own')
+    p.add_argument('--amp', choices=['no', 'fp16', 'bf16'], default='no',
+                   help='mixed-precision inference (bf16 on CPUs with AVX-512 BF16 or AMX)')
+    p.add_argument('--channels-last', action='store_true', help='NHWC inference')
     p.add_argument('--trust-imports', action='store_true',
                    help="import the modules the checkpoint's config lists in custom_imports")
     p.add_argument('--device', default=None)
@@ -44,7 +47,7 @@ def main(argv=None) -> int:
     report, table = evaluate_checkpoint(
         None if args.config == '-' else args.config, args.checkpoint, args.metrics,
         args.num_samples, args.out, args.device, args.test_mode, args.seed, args.direction,
-        args.trust_imports)
+        args.trust_imports, args.amp, args.channels_last)
     out = Path(report['out'])
     print(table)
     print(f'Wrote {out / "metrics.json"}, {out / "metrics.md"} and {report["num_samples"]} '
@@ -54,7 +57,7 @@ def main(argv=None) -> int:
 
 def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None, out=None,
                     device=None, test_mode=None, seed=0, direction=None,
-                    trust_imports=False) -> tuple[dict, str]:
+                    trust_imports=False, amp='no', channels_last=False) -> tuple[dict, str]:
     """Evaluate `checkpoint` on its config's test split; write metrics.json,
     metrics.md and the images under `out`. Returns the report and the table."""
     import torch
@@ -67,7 +70,8 @@ def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None,
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     if num_samples is not None and num_samples < 1:
         raise ValueError(f'--num-samples {num_samples}: evaluate at least one image.')
-    model = init_model(config, checkpoint, device=device, trust_imports=trust_imports)
+    model = init_model(config, checkpoint, device=device, trust_imports=trust_imports, amp=amp,
+                       channels_last=channels_last)
     if test_mode:
         model.test_mode = test_mode
     torch.manual_seed(seed)
@@ -92,6 +96,7 @@ def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None,
         settings=dict(metrics={m.name: dict(m.settings(), num_samples=m.num_samples)
                                for m in metrics},
                       test_mode=model.test_mode, seed=seed, image_size=model.image_size,
+                      amp=amp, channels_last=channels_last,
                       direction=getattr(model, 'direction', None),
                       images='generated and real test images as 8-bit PNG in '
                              f'{out / "generated"} and {out / "real"}'),

@@ -15,6 +15,7 @@ import torch
 from PIL import Image
 from torch import nn
 
+from sketchgen import fast_path
 from sketchgen.models.init import set_requires_grad  # noqa: F401  (algorithms use it)
 from sketchgen.models.hints import HINT_CHANNELS, ColourHintSampler, hints_from_image
 from sketchgen.registry import MODELS
@@ -57,6 +58,19 @@ class ImageTranslationModel(nn.Module):
                              f'{HINT_CHANNELS} hint channels (e.g. in_channels=3 + 4 = 7), '
                              f'got in_channels={in_channels}')
         self.source_channels = (in_channels or 3) - self.hint_channels
+        # Inference fast path (set by init_model / the tools, not by training):
+        # bf16/fp16 autocast and NHWC inputs.
+        self.inference_amp = 'no'
+        self.channels_last = False
+
+    def use_fast_path(self, amp: str = 'no', channels_last: bool = False):
+        """Run inference with `amp` autocast and, with `channels_last`, NHWC weights
+        and inputs. Returns the model."""
+        self.inference_amp = fast_path.check_amp(amp)
+        self.channels_last = channels_last
+        if channels_last:
+            fast_path.channels_last(self)
+        return self
 
     def optimizer_groups(self) -> dict[str, tuple[str, ...]]:
         """Optimiser group name -> the networks (attribute names) it updates. The
@@ -84,7 +98,8 @@ class ImageTranslationModel(nn.Module):
 
     @property
     def device(self) -> torch.device:
-        return next(self.generator.parameters()).device
+        # the first parameter of any network: an ONNX Runtime generator has none
+        return next((p.device for p in self.parameters()), torch.device('cpu'))
 
     def generator_input(self, source: torch.Tensor, hints: torch.Tensor | None = None
                         ) -> torch.Tensor:
@@ -113,10 +128,19 @@ class ImageTranslationModel(nn.Module):
             net.train(was_training)
 
     @torch.no_grad()
+    def run_inference(self, net: nn.Module, x: torch.Tensor, *args, forward=None
+                      ) -> torch.Tensor:
+        """`net(x, *args)` (or `forward(x, *args)`, e.g. tiled) with `net` in the mode
+        `test_mode` asks for, on the inference fast path (autocast, NHWC); float32 out."""
+        if self.channels_last and x.dim() == 4:
+            x = x.contiguous(memory_format=torch.channels_last)
+        with self.test_mode_of(net), fast_path.autocast(x.device, self.inference_amp):
+            return (forward or net)(x, *args).float()
+
+    @torch.no_grad()
     def generate(self, source: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
         """Generator output in [-1, 1] for a [-1, 1] batch, honouring `test_mode`."""
-        with self.test_mode_of(self.inference_generator) as net:
-            return net(self.generator_input(source, hints))
+        return self.run_inference(self.inference_generator, self.generator_input(source, hints))
 
     def generate_batch(self, batch: dict) -> torch.Tensor:
         """`generate` for a data-loader batch (evaluation, visualisation): subclasses

@@ -204,8 +204,7 @@ class CycleGAN(ImageTranslationModel):
             args = (labels.to(source),)
         elif labels is not None and direction == 'AtoB':
             raise ValueError('this model was trained without condition labels')
-        with self.test_mode_of(net):
-            return net(source, *args)
+        return self.run_inference(net, source, *args)
 
     def generate_batch(self, batch: dict) -> torch.Tensor:
         # Unpaired evaluation asks for the labels of the real B images it compares

@@ -63,10 +63,9 @@ class SketchSimplification(ImageTranslationModel):
         if hints is not None:
             raise ValueError('SketchSimplification takes no colour hints')
         tile = tile or self.tile
-        with self.test_mode_of(self.inference_generator) as net:
-            x = to_unit(source)
-            y = tiled_forward(net, x, tile, self.tile_overlap) if tile else net(x)
-            return y * 2 - 1
+        net = self.inference_generator
+        forward = (lambda x: tiled_forward(net, x, tile, self.tile_overlap)) if tile else None
+        return self.run_inference(net, to_unit(source), forward=forward) * 2 - 1
 
     @torch.no_grad()
     def simplify(self, image: Image.Image, scale: float = 1.0, tile: int | None = None

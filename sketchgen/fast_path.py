@@ -1,0 +1,95 @@
+"""The fast path: memory format, mixed precision and compilation, one set of switches
+for training, evaluation, inference and the benchmark.
+
+- `channels_last`: NHWC tensors, the layout oneDNN's CPU convolutions (and cuDNN's
+  tensor cores) run fastest in; the networks and every 4-D batch are converted.
+- `amp`: 'bf16' autocast (CPUs with AVX-512 BF16 or AMX, and GPUs), 'fp16' (GPUs).
+  Training goes through accelerate's mixed precision; inference through
+  `torch.autocast`.
+- `compile`: `torch.compile` of the trained networks. On CPU inductor needs a C++
+  compiler; without one the switch falls back to eager with one warning.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import warnings
+from contextlib import contextmanager
+
+import torch
+from torch import nn
+
+AMP_MODES = ('no', 'fp16', 'bf16')
+
+
+def check_amp(amp: str, where: str = 'amp') -> str:
+    if amp not in AMP_MODES:
+        raise ValueError(f'{where}={amp!r} is not one of {AMP_MODES}')
+    return amp
+
+
+@functools.lru_cache(maxsize=None)
+def cpu_supports_bf16() -> bool:
+    """True when the CPU computes bf16 natively (AVX-512 BF16 or AMX), so bf16
+    autocast speeds convolutions up instead of emulating them."""
+    try:
+        with open('/proc/cpuinfo', encoding='utf-8') as f:
+            flags = next((line for line in f if line.startswith('flags')), '')
+    except OSError:
+        return False
+    return any(flag in flags.split() for flag in ('avx512_bf16', 'amx_bf16'))
+
+
+def channels_last(module: nn.Module) -> nn.Module:
+    """Convert a network's 4-D weights to NHWC in place."""
+    return module.to(memory_format=torch.channels_last)
+
+
+def batch_to(batch: dict, device: torch.device, use_channels_last: bool = False) -> dict:
+    """Move a batch's tensors to `device`; 4-D ones to NHWC when asked."""
+    out = {}
+    for key, value in batch.items():
+        if isinstance(value, torch.Tensor):
+            value = value.to(device, non_blocking=True)
+            if use_channels_last and value.dim() == 4:
+                value = value.contiguous(memory_format=torch.channels_last)
+        out[key] = value
+    return out
+
+
+@contextmanager
+def autocast(device: torch.device | str, amp: str = 'no'):
+    """Mixed-precision inference: bf16/fp16 autocast on `device`, or nothing."""
+    check_amp(amp)
+    if amp == 'no':
+        yield
+        return
+    dtype = torch.bfloat16 if amp == 'bf16' else torch.float16
+    with torch.autocast(torch.device(device).type, dtype=dtype):
+        yield
+
+
+@functools.lru_cache(maxsize=None)
+def compiler_problem(device_type: str = 'cpu') -> str | None:
+    """Why torch.compile cannot work here, or None when it can."""
+    if not hasattr(torch, 'compile'):
+        return f'torch {torch.__version__} has no torch.compile'
+    if device_type == 'cpu':
+        compiler = os.environ.get('CXX', 'g++')
+        if shutil.which(compiler) is None and shutil.which('c++') is None:
+            return (f'no C++ compiler found ({compiler!r} is not on PATH); inductor needs one '
+                    'on CPU (apt-get install g++, or set CXX)')
+    return None
+
+
+def maybe_compile(module: nn.Module, enabled: bool, device_type: str = 'cpu') -> nn.Module:
+    """`torch.compile(module)` when enabled and possible; else the module, with one
+    warning saying why."""
+    if not enabled:
+        return module
+    problem = compiler_problem(device_type)
+    if problem is not None:
+        warnings.warn(f'compile=True ignored: {problem}. Running eagerly.', stacklevel=2)
+        return module
+    return torch.compile(module)

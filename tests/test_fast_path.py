@@ -1,0 +1,178 @@
+"""The fast path (channels_last, bf16 autocast, compile) reaches the networks and
+matches fp32 within a stated tolerance; exported ONNX and TorchScript generators match
+PyTorch. Nothing here is timed."""
+import json
+import warnings
+
+import pytest
+import torch
+from conftest import TINY, tiny_config
+from PIL import Image
+
+from sketchgen import checkpoint as ckpt
+from sketchgen import fast_path
+from sketchgen.apis import init_model
+from sketchgen.engine import Trainer
+from sketchgen.registry import MODELS
+from sketchgen.tools import run
+
+QUIET = dict(visualization=None, evaluation=None,
+             checkpoint=dict(interval=2, save_best=None),
+             logger=dict(type='LoggerHook', interval=1, progress_bar=False))
+# bf16 keeps 8 bits of mantissa: a tanh output in [-1, 1] moves by a few 1e-2 at most
+# through a small U-Net. fp32 NHWC reorders sums only: ~1e-6.
+BF16_TOLERANCE, FP32_TOLERANCE = 0.05, 1e-5
+
+
+def spy_on_first_conv(net, seen):
+    conv = next(m for m in net.modules() if isinstance(m, torch.nn.Conv2d))
+    conv.register_forward_hook(lambda m, inputs, output: seen.append(
+        (inputs[0].is_contiguous(memory_format=torch.channels_last), output.dtype)))
+
+
+def test_trainer_switches_reach_networks_and_batches(tiny_pairs, tmp_path):
+    cfg = tiny_config(tiny_pairs, train_cfg=dict(max_iters=2), default_hooks=QUIET)
+    trainer = Trainer(cfg, work_dir=tmp_path, amp='bf16', channels_last=True)
+    weight = next(p for p in trainer.model.generator.parameters() if p.dim() == 4)
+    assert weight.is_contiguous(memory_format=torch.channels_last)
+    seen = []
+    spy_on_first_conv(trainer.model.generator, seen)
+    trainer.train()
+    assert seen and all(nhwc and dtype == torch.bfloat16 for nhwc, dtype in seen)
+    options = json.loads((tmp_path / 'training_options.json').read_text())
+    assert options['amp'] == 'bf16' and options['channels_last'] is True
+    # the saved weights load into a plain fp32 NCHW model
+    plain = MODELS.build(cfg.model)
+    ckpt.load_weights(plain, tmp_path / 'checkpoints' / 'iter_000002')
+
+
+def test_config_keys_set_the_switches(tiny_pairs, tmp_path):
+    cfg = tiny_config(tiny_pairs, train_cfg=dict(max_iters=1), default_hooks=QUIET,
+                      channels_last=True)
+    trainer = Trainer(cfg, work_dir=tmp_path)
+    assert trainer.channels_last and trainer.amp == 'no'
+    assert not Trainer(cfg, work_dir=tmp_path, channels_last=False).channels_last
+
+
+@pytest.mark.parametrize('amp,channels_last,tolerance', [
+    ('no', True, FP32_TOLERANCE), ('bf16', False, BF16_TOLERANCE),
+    ('bf16', True, BF16_TOLERANCE)])
+def test_fast_inference_matches_fp32(amp, channels_last, tolerance):
+    torch.manual_seed(0)
+    cfg = dict(type='Pix2Pix', image_size=TINY,
+               generator=dict(type='UnetGenerator', image_size=TINY, base_channels=8),
+               discriminator=dict(type='PatchDiscriminator', base_channels=8))
+    model = MODELS.build(cfg).eval()
+    x = torch.rand(2, 3, TINY, TINY) * 2 - 1
+    expected = model.generate(x)
+    fast = MODELS.build(cfg).eval()
+    fast.load_state_dict(model.state_dict())
+    fast.use_fast_path(amp, channels_last)
+    seen = []
+    spy_on_first_conv(fast.generator, seen)
+    got = fast.generate(x)
+    assert got.dtype == torch.float32
+    assert seen[0] == (channels_last, torch.bfloat16 if amp == 'bf16' else torch.float32)
+    assert (got - expected).abs().max() <= tolerance
+
+
+def test_compile_falls_back_without_a_compiler(monkeypatch):
+    monkeypatch.setattr(fast_path.shutil, 'which', lambda name: None)
+    fast_path.compiler_problem.cache_clear()
+    net = torch.nn.Conv2d(1, 1, 1)
+    try:
+        with pytest.warns(UserWarning, match='compile=True ignored: no C.. compiler'):
+            assert fast_path.maybe_compile(net, True) is net
+    finally:
+        fast_path.compiler_problem.cache_clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        assert fast_path.maybe_compile(net, False) is net
+
+
+def test_unknown_amp_is_refused(tiny_pairs, tmp_path):
+    with pytest.raises(ValueError, match="amp='fp8'"):
+        Trainer(tiny_config(tiny_pairs), work_dir=tmp_path, amp='fp8')
+
+
+# ---------------------------------------------------------------------- export
+@pytest.fixture(scope='module')
+def tiny_checkpoints(tiny_pairs, tmp_path_factory):
+    torch.manual_seed(0)
+    root = tmp_path_factory.mktemp('export')
+    pix2pix = tiny_config(tiny_pairs)
+    cyclegan = dict(model=dict(
+        type='CycleGAN', image_size=16, labels=dict(hair=('black', 'red')),
+        generator=dict(type='ResnetGenerator', base_channels=8, num_blocks=1),
+        discriminator=dict(type='PatchDiscriminator', base_channels=8, n_layers=1)))
+    simplification = dict(model=dict(type='SketchSimplification', generator=dict(
+        type='SketchSimplificationNet', width=0.0625)))
+    out = {}
+    for name, cfg in (('pix2pix', pix2pix), ('cyclegan', cyclegan),
+                      ('simplification', simplification)):
+        model = MODELS.build(cfg['model'])
+        out[name] = ckpt.save_checkpoint(root / name, model, cfg, 1)
+    return out
+
+
+def test_onnx_export_matches_pytorch_and_runs_as_a_backend(tiny_checkpoints, tmp_path, capsys):
+    path = tmp_path / 'pix2pix.onnx'
+    assert run('export_model', [str(tiny_checkpoints['pix2pix']), '--format', 'onnx',
+                                '--out', str(path)]) == 0
+    assert 'max |export - PyTorch|' in capsys.readouterr().out
+    torch_model, onnx_model = init_model(tiny_checkpoints['pix2pix']), init_model(path)
+    sketch = Image.new('RGB', (50, 40), 'white')
+    x = torch.rand(3, TINY, TINY)
+    assert (onnx_model.infer(x) - torch_model.infer(x)).abs().max() < 1e-4
+    assert onnx_model.infer(sketch).size == (TINY, TINY)
+    with pytest.raises(ValueError, match='exported for 32x32'):
+        onnx_model.infer(torch.rand(3, 64, 64), keep_size=True)
+
+
+def test_onnx_any_size_network_keeps_dynamic_height_and_width(tiny_checkpoints, tmp_path):
+    path = tmp_path / 'simplification.onnx'
+    assert run('export_model', [str(tiny_checkpoints['simplification']), '--format', 'onnx',
+                                '--out', str(path)]) == 0
+    torch_model, onnx_model = init_model(tiny_checkpoints['simplification']), init_model(path)
+    rough = Image.new('L', (45, 70), 255)
+    a = torch.tensor(list(torch_model.simplify(rough).getdata()), dtype=torch.float32)
+    b = torch.tensor(list(onnx_model.simplify(rough).getdata()), dtype=torch.float32)
+    assert onnx_model.simplify(rough).size == (45, 70)
+    assert (a - b).abs().max() <= 1  # 8-bit output: at most one grey level apart
+
+
+def test_onnx_conditional_cyclegan_takes_labels(tiny_checkpoints, tmp_path):
+    path = tmp_path / 'cyclegan.onnx'
+    assert run('export_model', [str(tiny_checkpoints['cyclegan']), '--format', 'onnx',
+                                '--out', str(path)]) == 0
+    torch_model, onnx_model = init_model(tiny_checkpoints['cyclegan']), init_model(path)
+    x = torch.rand(3, 16, 16)
+    for hair in ('black', 'red'):
+        assert (onnx_model.infer(x, labels=dict(hair=hair))
+                - torch_model.infer(x, labels=dict(hair=hair))).abs().max() < 1e-4
+    with pytest.raises(ValueError, match='holds only the AtoB generator'):
+        onnx_model.infer(x, direction='BtoA')
+
+
+def test_torchscript_export_matches_pytorch(tiny_checkpoints, tmp_path, capsys):
+    path = tmp_path / 'pix2pix.pt'
+    assert run('export_model', [str(tiny_checkpoints['pix2pix']), '--format', 'torchscript',
+                                '--out', str(path)]) == 0
+    traced = torch.jit.load(str(path))
+    model = init_model(tiny_checkpoints['pix2pix'])
+    x = torch.rand(1, 3, TINY, TINY) * 2 - 1
+    assert (traced(x) - model.generate(x)).abs().max() < 1e-5
+
+
+def test_benchmark_compare_reports_every_variant(tiny_pairs, tmp_path, capsys):
+    config = tmp_path / 'tiny.py'
+    tiny_config(tiny_pairs).dump(str(config))
+    out = tmp_path / 'bench.json'
+    assert run('benchmark', [str(config), '--compare', '--iters', '2', '--warmup', '1',
+                             '--repeats', '1', '--variants', 'fp32-cl', 'bf16-cl',
+                             '--json', str(out)]) == 0
+    figures = json.loads(out.read_text())
+    assert [v['variant'] for v in figures['variants']] == ['fp32', 'fp32-cl', 'bf16-cl']
+    assert figures['train_step_flops'] > 0 and figures['peak_gflops']['fp32'] > 0
+    assert figures['variants'][0]['train_speedup'] == 1.0
+    assert '| bf16-cl |' in capsys.readouterr().out
