@@ -11,3 +11,8 @@ model = dict(
     generator=dict(image_size=64, base_channels=32),
     discriminator=dict(base_channels=32),
 )
+# The fast path (docs/benchmarks.md): bf16 autocast where the CPU or GPU computes
+# bf16 natively (else fp32) and fused Adam; 1.39x per step on a 2-core Zen 4, and the
+# same test PSNR/FID as fp32 over two seeds each.
+amp = 'auto'
+fused_optimizer = True

@@ -68,9 +68,11 @@ class Trainer:
         work_dir: output folder (default `cfg.work_dir` or work_dirs/<run_name>).
         run_name: name of the run (the config file's stem).
         seed: overrides `cfg.seed`.
-        amp: 'no', 'fp16' or 'bf16' (overrides `cfg.amp`).
+        amp: 'no', 'fp16', 'bf16' or 'auto' (bf16 where the hardware has it; overrides
+            `cfg.amp`).
         channels_last: NHWC networks and batches (overrides `cfg.channels_last`).
         compile: torch.compile the trained networks (overrides `cfg.compile`).
+        fused_optimizer: the optimisers' fused kernels (overrides `cfg.fused_optimizer`).
         resume: False, True (newest checkpoint in work_dir) or a checkpoint folder.
         dry_run: build everything, run one iteration, write nothing.
     """
@@ -78,17 +80,20 @@ class Trainer:
     def __init__(self, cfg, work_dir: str | Path | None = None, run_name: str = 'run',
                  seed: int | None = None, amp: str | None = None, resume: bool | str = False,
                  dry_run: bool = False, options: dict | None = None,
-                 channels_last: bool | None = None, compile: bool | None = None):
+                 channels_last: bool | None = None, compile: bool | None = None,
+                 fused_optimizer: bool | None = None):
         self.cfg = cfg
         self.run_name = run_name
         self.dry_run = dry_run
         self.resume_from = resume
         self.options = options or {}
         self.seed = cfg.get('seed', 0) if seed is None else seed
-        amp = fast_path.check_amp(amp or cfg.get('amp', 'no'))
+        amp = fast_path.resolve_amp(amp or cfg.get('amp', 'no'))
         self.channels_last = bool(cfg.get('channels_last', False) if channels_last is None
                                   else channels_last)
         self.compile = bool(cfg.get('compile', False) if compile is None else compile)
+        self.fused_optimizer = bool(cfg.get('fused_optimizer', False) if fused_optimizer is None
+                                    else fused_optimizer)
         self.accelerator = make_accelerator(amp)
         launched = int(os.environ.get('WORLD_SIZE', 1))
         if launched != self.accelerator.num_processes:
@@ -173,8 +178,11 @@ class Trainer:
                         params.append(p)
                 self.wrapped[name] = fast_path.maybe_compile(
                     self.accelerator.prepare_model(net), self.compile, self.device.type)
+            optimizer_cfg = dict(group_cfg['optimizer'])
+            if self.fused_optimizer:
+                optimizer_cfg = fast_path.fused_optimizer_args(optimizer_cfg)
             optimizer = self.accelerator.prepare_optimizer(
-                build_optimizer(group_cfg['optimizer'], params, group))
+                build_optimizer(optimizer_cfg, params, group))
             self.optimizers[group] = OptimizerStep(optimizer, self.accelerator,
                                                    group_cfg.get('clip_grad_norm'), params)
             if cfg.get('param_scheduler'):
@@ -398,6 +406,7 @@ class Trainer:
         (self.work_dir / f'{self.run_name}.json').write_text(self.config_json)
         options = dict(self.options, seed=self.seed, amp=self.amp,
                        channels_last=self.channels_last, compile=self.compile,
+                       fused_optimizer=self.fused_optimizer,
                        num_processes=self.accelerator.num_processes,
                        device=str(self.device), sketchgen=sketchgen.__version__,
                        torch=torch.__version__, python=platform.python_version())

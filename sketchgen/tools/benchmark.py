@@ -41,20 +41,19 @@ def parse_args(argv=None):
     p.add_argument('--compare', action='store_true',
                    help='time fp32 eager against each fast-path variant')
     p.add_argument('--variants', nargs='+', choices=sorted(VARIANTS),
-                   default=['fp32', 'fp32-cl', 'bf16', 'bf16-cl'],
+                   default=['fp32-fused', 'fp32-cl-fused', 'bf16-fused', 'bf16-cl-fused'],
                    help='--compare: which variants (fp32 eager is always the reference)')
     return p.parse_args(argv)
 
 
 # Fast-path variants for --compare: Trainer / init_model switches.
+# fp32 is today's eager step (no switch on); '-fused' adds fused optimisers, '-cl'
+# channels_last, '-compile' torch.compile.
 VARIANTS = {
-    'fp32': dict(amp='no', channels_last=False, compile=False),
-    'fp32-cl': dict(amp='no', channels_last=True, compile=False),
-    'fp32-cl-compile': dict(amp='no', channels_last=True, compile=True),
-    'bf16': dict(amp='bf16', channels_last=False, compile=False),
-    'bf16-cl': dict(amp='bf16', channels_last=True, compile=False),
-    'bf16-cl-compile': dict(amp='bf16', channels_last=True, compile=True),
-}
+    name: dict(amp='bf16' if name.startswith('bf16') else 'no', channels_last='-cl' in name,
+               compile='-compile' in name, fused_optimizer='-fused' in name)
+    for name in ('fp32', 'fp32-fused', 'fp32-cl', 'fp32-cl-fused', 'fp32-cl-compile', 'bf16',
+                 'bf16-fused', 'bf16-cl', 'bf16-cl-fused', 'bf16-cl-compile')}
 
 
 def measure_peak(dtype, seconds: float = 2.0) -> float:
@@ -88,34 +87,24 @@ def compare(args, cfg) -> dict:
     """fp32 eager vs each variant: training s/iter and one-image inference latency."""
     import torch
 
-    from sketchgen.engine import Trainer
     peaks = {'no': measure_peak('fp32'), 'bf16': measure_peak('bf16')}
     print(f'measured peak: fp32 {peaks["no"]:.0f} GFLOP/s, bf16 {peaks["bf16"]:.0f} GFLOP/s '
           '(3x3 conv, 256 channels, NHWC)')
-    rows, names = [], ['fp32'] + [v for v in args.variants if v != 'fp32']
-    train_flops = infer_flops = None
+    names = ['fp32'] + [v for v in args.variants if v != 'fp32']
+    flops, times = {}, {name: ([], []) for name in names}
+    # Rounds over all variants, so a slow spell of a shared machine hits each alike.
+    for _ in range(args.repeats):
+        for name in names:
+            step_s, latency = _time_variant(cfg, name, args, flops)
+            times[name][0].append(step_s)
+            times[name][1].append(latency)
+    train_flops, infer_flops = flops['train'], flops['infer']
+    rows = []
     for name in names:
-        switches = VARIANTS[name]
-        with tempfile.TemporaryDirectory() as tmp:
-            trainer = Trainer(cfg, work_dir=tmp, run_name=name, amp=switches['amp'],
-                              channels_last=switches['channels_last'],
-                              compile=switches['compile'])
-            loader = iter(trainer.train_loader(0))
-            trainer.start()
-            if train_flops is None:
-                train_flops = count_flops(lambda: trainer.step(next(loader)))
-            trainer_loop(trainer, loader, args.warmup)
-            step_s = statistics.median(trainer_loop(trainer, loader, args.iters)[0]
-                                       for _ in range(args.repeats))
-            trainer.finish()
-            model = trainer.model.eval().use_fast_path(switches['amp'],
-                                                       switches['channels_last'])
-            sample = next(loader)['source'][:1].to(trainer.device)
-            if infer_flops is None:
-                infer_flops = count_flops(lambda: model.generate(sample))
-            latency = statistics.median(_time(lambda: model.generate(sample), 20, 5))
-        peak = peaks[switches['amp']]
+        step_s, latency = (statistics.median(t) for t in times[name])
+        peak = peaks[VARIANTS[name]['amp']]
         rows.append(dict(variant=name, train_iter_s=step_s, infer_latency_s=latency,
+                         train_iter_s_all=times[name][0],
                          train_gflops=train_flops / step_s / 1e9,
                          train_fraction_of_peak=train_flops / step_s / 1e9 / peak,
                          infer_fraction_of_peak=infer_flops / latency / 1e9 / peak))
@@ -134,6 +123,28 @@ def compare(args, cfg) -> dict:
                 train_step_flops=train_flops, infer_flops=infer_flops, variants=rows,
                 batch_size=cfg.train_dataloader.get('batch_size', 1),
                 torch=torch.__version__, threads=torch.get_num_threads())
+
+
+def _time_variant(cfg, name: str, args, flops: dict) -> tuple[float, float]:
+    """A fresh trainer with the variant's switches: seconds per training step and
+    one-image inference latency (FLOPs counted on the first call)."""
+    from sketchgen.engine import Trainer
+    switches = VARIANTS[name]
+    with tempfile.TemporaryDirectory() as tmp:
+        trainer = Trainer(cfg, work_dir=tmp, run_name=name, **switches)
+        loader = iter(trainer.train_loader(0))
+        trainer.start()
+        if 'train' not in flops:
+            flops['train'] = count_flops(lambda: trainer.step(next(loader)))
+        trainer_loop(trainer, loader, args.warmup)
+        step_s = trainer_loop(trainer, loader, args.iters)[0]
+        trainer.finish()
+        model = trainer.model.eval().use_fast_path(switches['amp'], switches['channels_last'])
+        sample = next(loader)['source'][:1].to(trainer.device)
+        if 'infer' not in flops:
+            flops['infer'] = count_flops(lambda: model.generate(sample))
+        latency = statistics.median(_time(lambda: model.generate(sample), 20, 5))
+    return step_s, latency
 
 
 def _time(fn, n: int, skip: int) -> list[float]:

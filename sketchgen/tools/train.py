@@ -21,13 +21,16 @@ def parse_args(argv=None):
     p.add_argument('--resume', nargs='?', const=True, default=False, metavar='CKPT',
                    help='continue from the newest checkpoint in the work dir, or from CKPT')
     p.add_argument('--seed', type=int, help='random seed (default: the config\'s, else 0)')
-    p.add_argument('--amp', choices=['no', 'fp16', 'bf16'],
-                   help="mixed precision through accelerate (default: the config's amp)")
+    p.add_argument('--amp', choices=['no', 'fp16', 'bf16', 'auto'],
+                   help="mixed precision through accelerate (default: the config's amp); "
+                        'auto = bf16 where the CPU or GPU computes it natively')
     p.add_argument('--channels-last', action=argparse.BooleanOptionalAction, default=None,
                    help="NHWC networks and batches (default: the config's channels_last)")
     p.add_argument('--compile', action=argparse.BooleanOptionalAction, default=None,
                    help="torch.compile the trained networks (default: the config's compile; "
                         'falls back to eager with a warning without a C++ compiler)')
+    p.add_argument('--fused-optimizer', action=argparse.BooleanOptionalAction, default=None,
+                   help="the optimisers' fused kernels (default: the config's fused_optimizer)")
     p.add_argument('--cfg-options', nargs='+', default=[], metavar='KEY=VALUE',
                    help='override config entries, e.g. train_cfg.max_iters=100 '
                    'model.generator.base_channels=16 data_root=/my/data; values are Python '
@@ -48,6 +51,7 @@ def main(argv=None) -> int:
     trainer = Trainer(cfg, work_dir=args.work_dir, run_name=run_name, seed=args.seed,
                       amp=args.amp, resume=args.resume, dry_run=args.dry_run,
                       channels_last=args.channels_last, compile=args.compile,
+                      fused_optimizer=args.fused_optimizer,
                       options=dict(config=str(args.config), cfg_options=overrides,
                                    argv=sys.argv[1:] if argv is None else list(argv)))
     outputs = trainer.train()

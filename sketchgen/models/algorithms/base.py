@@ -66,7 +66,7 @@ class ImageTranslationModel(nn.Module):
     def use_fast_path(self, amp: str = 'no', channels_last: bool = False):
         """Run inference with `amp` autocast and, with `channels_last`, NHWC weights
         and inputs. Returns the model."""
-        self.inference_amp = fast_path.check_amp(amp)
+        self.inference_amp = fast_path.resolve_amp(amp, self.device.type)
         self.channels_last = channels_last
         if channels_last:
             fast_path.channels_last(self)
