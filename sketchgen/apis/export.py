@@ -69,15 +69,23 @@ def export_model(model, path: str | Path, fmt: str, direction: str | None = None
 
 
 def _export_onnx(net, inputs, names, path: Path) -> bool:
-    """torch.onnx's exporter; height and width dynamic where the network allows it
-    (fully convolutional nets), else only the batch. Returns whether H, W vary."""
+    """torch.onnx's exporter; height and width dynamic where torch.export can trace
+    the network for any size (the ResNet and simplification nets), else only the
+    batch (the U-Net, whose size check guards on H and W). Returns whether H, W vary."""
+    import logging
+
     from torch.export import Dim
     batch = Dim('batch')
     image_dims = {0: batch, 2: Dim('height'), 3: Dim('width')}
+    quiet = [logging.getLogger(name) for name in ('torch._guards', 'torch._dynamo',
+                                                  'torch.export', 'torch.onnx')]
+    levels = [log.level for log in quiet]
     for dynamic in (True, False):
         shapes = [image_dims if dynamic else {0: batch}]
         shapes += [{0: batch}] * (len(inputs) - 1)
         try:
+            for log in quiet:
+                log.setLevel(logging.CRITICAL)
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')
                 torch.onnx.export(net, inputs, str(path), dynamo=True, input_names=names,
@@ -87,6 +95,9 @@ def _export_onnx(net, inputs, names, path: Path) -> bool:
         except Exception:  # noqa: BLE001  (torch.export's guard errors vary by version)
             if not dynamic:
                 raise
+        finally:
+            for log, level in zip(quiet, levels):
+                log.setLevel(level)
     return False
 
 
