@@ -13,6 +13,19 @@ TOOLS = ('train', 'test', 'infer', 'benchmark', 'make_sketches', 'compare', 'hin
 USAGE_ERROR = 2
 
 
+def add_model_options(parser, fast_path: bool = True) -> None:
+    """The options of every tool that loads a checkpoint: --trust-imports and, for the
+    tools that run the model, the inference fast path (--amp, --channels-last)."""
+    if fast_path:
+        parser.add_argument('--amp', choices=['no', 'fp16', 'bf16', 'auto'], default='no',
+                            help='mixed-precision inference; auto = bf16 where the CPU '
+                                 '(AVX-512 BF16, AMX) or GPU computes it natively')
+        parser.add_argument('--channels-last', action='store_true', help='NHWC inference')
+    parser.add_argument('--trust-imports', action='store_true',
+                        help="import the modules the checkpoint's config lists in "
+                             'custom_imports (a checkpoint is untrusted input)')
+
+
 def user_errors() -> tuple[type, ...]:
     """Errors that describe bad input (a file, a config key, a value), not a bug."""
     from sketchgen.checkpoint import CheckpointError, CheckpointMismatchError

@@ -17,6 +17,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sketchgen.tools import add_model_options
+
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Export a checkpoint for inference.')
@@ -30,8 +32,7 @@ def parse_args(argv=None):
     p.add_argument('--note', action='append', default=[], metavar='KEY: VALUE',
                    help='extra metadata, e.g. "licence: CC BY-SA 4.0" (repeatable)')
     p.add_argument('--overwrite', action='store_true', help='replace an existing --out file')
-    p.add_argument('--trust-imports', action='store_true',
-                   help="import the modules the checkpoint's config lists in custom_imports")
+    add_model_options(p, fast_path=False)
     return p.parse_args(argv)
 
 

@@ -18,6 +18,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sketchgen.tools import add_model_options
+
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Run a trained sketchgen model on images.')
@@ -32,12 +34,7 @@ def parse_args(argv=None):
     p.add_argument('--label', nargs='+', default=[], metavar='ATTRIBUTE=VALUE',
                    help='condition labels of a conditional CycleGAN, e.g. hair=red skin=dark')
     p.add_argument('--overwrite', action='store_true', help='replace existing output files')
-    p.add_argument('--amp', choices=['no', 'fp16', 'bf16', 'auto'], default='no',
-                   help='mixed-precision inference; auto = bf16 where the CPU (AVX-512 BF16, '
-                        'AMX) or GPU computes it natively')
-    p.add_argument('--channels-last', action='store_true', help='NHWC inference')
-    p.add_argument('--trust-imports', action='store_true',
-                   help="import the modules the checkpoint's config lists in custom_imports")
+    add_model_options(p)
     p.add_argument('--device', default='cuda' if _cuda() else 'cpu')
     return p.parse_args(argv)
 

@@ -17,6 +17,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sketchgen.tools import add_model_options
+
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Simplify a rough sketch into clean lines.')
@@ -31,8 +33,7 @@ def parse_args(argv=None):
     p.add_argument('--smoothing', choices=['spline', 'polygon', 'none'], default='spline',
                    help='SVG: curve fitting')
     p.add_argument('--overwrite', action='store_true', help='replace existing output files')
-    p.add_argument('--trust-imports', action='store_true',
-                   help="import the modules the checkpoint's config lists in custom_imports")
+    add_model_options(p, fast_path=False)
     p.add_argument('--device', default=None, help='cpu or cuda (default: cuda if available)')
     return p.parse_args(argv)
 

@@ -16,6 +16,8 @@ import platform
 import sys
 from pathlib import Path
 
+from sketchgen.tools import add_model_options
+
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Evaluate a sketchgen checkpoint on its test split.')
@@ -33,12 +35,7 @@ def parse_args(argv=None):
     p.add_argument('--direction', choices=['AtoB', 'BtoA'],
                    help='CycleGAN models: which way to translate (and which test folder '
                         'is the source); default the model\'s own')
-    p.add_argument('--amp', choices=['no', 'fp16', 'bf16', 'auto'], default='no',
-                   help='mixed-precision inference; auto = bf16 where the CPU (AVX-512 BF16, '
-                        'AMX) or GPU computes it natively')
-    p.add_argument('--channels-last', action='store_true', help='NHWC inference')
-    p.add_argument('--trust-imports', action='store_true',
-                   help="import the modules the checkpoint's config lists in custom_imports")
+    add_model_options(p)
     p.add_argument('--device', default=None)
     return p.parse_args(argv)
 
