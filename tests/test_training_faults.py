@@ -239,7 +239,7 @@ def _final_weights(work_dir: Path, iteration: int) -> dict:
 def signal_run(tiny_pairs, tmp_path_factory):
     """A tiny config file, and the weights of its uninterrupted run."""
     root = tmp_path_factory.mktemp('signals')
-    cfg = tiny_config(tiny_pairs, train_cfg=dict(max_iters=24, val_interval=0),
+    cfg = tiny_config(tiny_pairs, train_cfg=dict(max_iters=40, val_interval=0),
                       default_hooks=dict(visualization=None, evaluation=None,
                                          checkpoint=dict(interval=8, save_best=None),
                                          logger=dict(interval=1, progress_bar=False)))
@@ -249,7 +249,7 @@ def signal_run(tiny_pairs, tmp_path_factory):
     proc = _run_tool([str(config), '--work-dir', str(straight)], cwd=root)
     out, _ = proc.communicate(timeout=300)
     assert proc.returncode == 0, out
-    return config, _final_weights(straight, 24)
+    return config, _final_weights(straight, 40)
 
 
 @pytest.mark.parametrize('signum,after_lines,code', [
@@ -276,5 +276,5 @@ def test_signal_then_resume_matches_the_uninterrupted_run(signal_run, tmp_path, 
     proc = _run_tool([str(config), '--work-dir', str(work), '--resume'], cwd=tmp_path)
     out, _ = proc.communicate(timeout=300)
     assert proc.returncode == 0, out
-    resumed = _final_weights(work, 24)
+    resumed = _final_weights(work, 40)
     assert all(torch.equal(resumed[k], expected[k]) for k in expected)
