@@ -276,7 +276,7 @@ def test_landmark_cyclegan_trains_local_discriminators_only_in_stage_two(emoji_f
                                   discriminator=dict(TINY_D, n_layers=1), heatmap_sigma=3,
                                   start_iter=5)))
     from sketchgen.data.emoji import EmojiUnpairedDataset
-    from sketchgen.engine.trainer import collate
+    from sketchgen.data.loader import collate
     ds = EmojiUnpairedDataset(32, 'faces', labels=labels, with_labels=True,
                               with_landmarks=True, cache_dir=str(emoji_faces), limit=60)
     batch = collate([ds[(i, i)] for i in range(2)])

@@ -289,7 +289,7 @@ def tiny_model(**overrides):
 
 def test_training_overfits_one_batch_and_grads_reach_the_first_layer(tmp_path):
     from sketchgen.data.line_art import LineArtDataset
-    from sketchgen.engine.trainer import collate
+    from sketchgen.data.loader import collate
     torch.manual_seed(0)
     ds = LineArtDataset(str(drawing_folder(tmp_path / 'clean', 4)), split=None,
                         pipeline=[dict(type='Roughen'), dict(type='InkThreshold'),

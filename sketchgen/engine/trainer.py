@@ -33,7 +33,7 @@ from sketchgen.engine.optim import GROUP_KEYS, OptimizerStep, build_optimizer, b
 from sketchgen.evaluation import build_metrics, evaluate
 from sketchgen.registry import HOOKS, MODELS
 
-__all__ = ['Trainer', 'NonFiniteLossError', 'TrainingInterrupted', 'collate']
+__all__ = ['Trainer', 'NonFiniteLossError', 'TrainingInterrupted']
 
 
 class NonFiniteLossError(RuntimeError):
