@@ -45,7 +45,20 @@ def build_with_hints(cfg, registry: Registry, default_args=None):
                 'A component from your own package must be imported first: list its module '
                 "in the config's custom_imports=dict(imports=[...]).")
         _check_keywords(obj_cls, cfg, default_args)
-    return build_from_cfg(cfg, registry, default_args)
+    try:
+        return build_from_cfg(cfg, registry, default_args)
+    except (TypeError, ValueError, KeyError) as err:
+        # Name the config dict whose constructor failed (a value of the wrong kind,
+        # e.g. None where a number belongs, fails deep inside it); same type, so
+        # callers catch it as before. The innermost failing dict is the one named.
+        if not isinstance(obj_type, str) or str(err).startswith('type='):
+            raise
+        message = err.args[0] if isinstance(err, KeyError) and err.args else err
+        try:
+            wrapped = type(err)(f'type={obj_type!r} ({registry.name}): {message}')
+        except Exception:  # an error type with another constructor: keep it as it is
+            raise err from None
+        raise wrapped from err
 
 
 def _all_names(registry: Registry) -> set:
