@@ -239,10 +239,14 @@ class InkThreshold:
 @TRANSFORMS.register_module()
 class ToTensor:
     """PIL RGB (or grey) -> float CxHxW tensor in [-1, 1], the range the tanh
-    generators produce."""
+    generators produce; a label map (palette image, see sketchgen.data.labels) ->
+    int64 HxW class indices."""
 
     def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
         for k in _image_keys(sample):
+            if sample[k].mode == 'P':
+                sample[k] = torch.from_numpy(np.asarray(sample[k], dtype=np.int64))
+                continue
             arr = np.asarray(sample[k], dtype=np.float32) / 127.5 - 1.0
             arr = arr[..., None] if arr.ndim == 2 else arr
             sample[k] = torch.from_numpy(arr).permute(2, 0, 1).contiguous()

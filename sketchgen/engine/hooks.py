@@ -157,7 +157,8 @@ class VisualizationHook(Hook):
     def after_train_iter(self, trainer, outputs) -> None:
         if not (trainer.is_main and every(trainer, self.interval)):
             return
-        source, target = self.batch['source'], self.batch['target']
+        source = trainer.model.visualise_source(self.batch['source']).float().cpu()
+        target = self.batch['target']
         fake = trainer.model.generate_batch(self.batch).float().cpu()
         rows = torch.stack([source, fake, target], dim=1).flatten(0, 1)
         grid = make_grid((rows.clamp(-1, 1) + 1) / 2, nrow=3, padding=2, pad_value=1.0)

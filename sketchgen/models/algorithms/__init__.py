@@ -3,6 +3,7 @@ from sketchgen.models.algorithms.cyclegan import CycleGAN
 from sketchgen.models.algorithms.landmark_regression import LandmarkRegression
 from sketchgen.models.algorithms.pix2pix import Pix2Pix
 from sketchgen.models.algorithms.simplification import SketchSimplification
+from sketchgen.models.algorithms.spade import SPADE
 
 __all__ = ['CycleGAN', 'ImageTranslationModel', 'LandmarkRegression', 'Pix2Pix',
-           'SketchSimplification']
+           'SPADE', 'SketchSimplification']

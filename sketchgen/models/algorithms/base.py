@@ -29,8 +29,8 @@ class ImageTranslationModel(nn.Module):
 
     Args:
         generator: config of the generator network (built from MODELS).
-        image_size: training resolution; `infer` resizes inputs to it unless told otherwise
-            (None: models that run at any size).
+        image_size: training resolution, int (square) or (height, width); `infer` resizes
+            inputs to it unless told otherwise (None: models that run at any size).
         test_mode: 'eval' (deterministic: dropout off, batch-norm running statistics) or
             'train' (the pix2pix paper: dropout and batch statistics at test time).
         ema_decay: keep a gradient-free exponential moving average of the generator
@@ -40,8 +40,8 @@ class ImageTranslationModel(nn.Module):
             training and given by the user at inference. None: no hints.
     """
 
-    def __init__(self, generator: dict, image_size: int | None = 256, test_mode: str = 'eval',
-                 ema_decay: float | None = None, hints: dict | None = None):
+    def __init__(self, generator: dict, image_size: int | tuple[int, int] | None = 256,
+                 test_mode: str = 'eval', ema_decay: float | None = None, hints: dict | None = None):
         super().__init__()
         if test_mode not in TEST_MODES:
             raise ValueError(f'test_mode={test_mode!r} is not one of {TEST_MODES}')
@@ -95,6 +95,21 @@ class ImageTranslationModel(nn.Module):
     @property
     def inference_generator(self) -> nn.Module:
         return self.generator_ema if self.generator_ema is not None else self.generator
+
+    @property
+    def image_size_hw(self) -> tuple[int, int] | None:
+        """The training size as (height, width); `image_size` may be an int (square)."""
+        if self.image_size is None or isinstance(self.image_size, int):
+            return None if self.image_size is None else (self.image_size,) * 2
+        return tuple(self.image_size)
+
+    @property
+    def image_size_wh(self) -> tuple[int, int] | None:
+        return None if self.image_size is None else self.image_size_hw[::-1]
+
+    def visualise_source(self, source: torch.Tensor) -> torch.Tensor:
+        """The source batch as [-1, 1] images for sample grids (label maps in colour)."""
+        return source
 
     @property
     def device(self) -> torch.device:
@@ -195,8 +210,8 @@ class ImageTranslationModel(nn.Module):
             image = Image.fromarray(image)
         if isinstance(image, Image.Image):
             image = image.convert('L' if in_channels == 1 else 'RGB')
-            if not keep_size and self.image_size and image.size != (self.image_size,) * 2:
-                image = image.resize((self.image_size, self.image_size), Image.BICUBIC)
+            if not keep_size and self.image_size and image.size != self.image_size_wh:
+                image = image.resize(self.image_size_wh, Image.BICUBIC)
             x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
             x = x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)
         else:
@@ -204,8 +219,8 @@ class ImageTranslationModel(nn.Module):
             if x.min() < 0 or x.max() > 1:
                 raise ValueError('infer: tensor inputs must be in [0, 1], got values in '
                                  f'[{x.min():.3f}, {x.max():.3f}]')
-            if not keep_size and self.image_size and tuple(x.shape[-2:]) != (self.image_size,) * 2:
-                x = nn.functional.interpolate(x[None], size=(self.image_size,) * 2,
+            if not keep_size and self.image_size and tuple(x.shape[-2:]) != self.image_size_hw:
+                x = nn.functional.interpolate(x[None], size=self.image_size_hw,
                                               mode='bicubic', align_corners=False)[0].clamp(0, 1)
         if x.shape[0] != in_channels:
             raise ValueError(f'infer: the generator takes {in_channels}-channel images, got '

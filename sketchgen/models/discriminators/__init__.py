@@ -1,3 +1,4 @@
+from sketchgen.models.discriminators.multiscale import MultiscaleDiscriminator
 from sketchgen.models.discriminators.patchgan import PatchDiscriminator
 
-__all__ = ['PatchDiscriminator']
+__all__ = ['MultiscaleDiscriminator', 'PatchDiscriminator']

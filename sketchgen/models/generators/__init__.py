@@ -1,5 +1,7 @@
 from sketchgen.models.generators.resnet import ResnetGenerator
 from sketchgen.models.generators.simplification import SketchSimplificationNet, tiled_forward
+from sketchgen.models.generators.spade import SPADEGenerator, SPADEStyleEncoder
 from sketchgen.models.generators.unet import UnetGenerator
 
-__all__ = ['ResnetGenerator', 'SketchSimplificationNet', 'UnetGenerator', 'tiled_forward']
+__all__ = ['ResnetGenerator', 'SPADEGenerator', 'SPADEStyleEncoder', 'SketchSimplificationNet',
+           'UnetGenerator', 'tiled_forward']
