@@ -41,7 +41,8 @@ class ImageTranslationModel(nn.Module):
     """
 
     def __init__(self, generator: dict, image_size: int | tuple[int, int] | None = 256,
-                 test_mode: str = 'eval', ema_decay: float | None = None, hints: dict | None = None):
+                 test_mode: str = 'eval', ema_decay: float | None = None,
+                 hints: dict | None = None):
         super().__init__()
         if test_mode not in TEST_MODES:
             raise ValueError(f'test_mode={test_mode!r} is not one of {TEST_MODES}')
