@@ -309,3 +309,23 @@ def test_semantic_model_trains_and_colours_a_label_png(openmoji_cache, tmp_path)
     with pytest.raises(SystemExit, match='no style encoder'):
         infer.main(['-', str(tmp_path / 'run' / 'checkpoints' / 'iter_000002'), str(label),
                     '--out', str(tmp_path / 'out2'), '--num-samples', '2'])
+
+
+@pytest.mark.parametrize('fmt', ['onnx', 'torchscript'])
+def test_export_takes_the_map_and_z_and_matches_pytorch(tiny_pairs, tmp_path, fmt, capsys):
+    Trainer(tiny_config(tiny_pairs, tiny_spade(), max_iters=1), work_dir=tmp_path).train()
+    from sketchgen.apis import init_model
+    from sketchgen.tools import run
+    checkpoint = tmp_path / 'checkpoints' / 'iter_000001'
+    path = tmp_path / f'spade.{"onnx" if fmt == "onnx" else "pt"}'
+    assert run('export_model', [str(checkpoint), '--format', fmt, '--out', str(path)]) == 0
+    report = capsys.readouterr().out
+    assert "'z': [1, 16]" in report.replace('"', "'")
+    assert float(report.split('max |export - PyTorch| = ')[1].split()[0]) < 1e-4
+    if fmt == 'onnx':
+        torch_model, onnx_model = init_model(checkpoint), init_model(path)
+        sketch = torch.rand(3, TINY, TINY)
+        assert (onnx_model.infer(sketch, seed=5) - torch_model.infer(sketch, seed=5)
+                ).abs().max() < 1e-4
+        with pytest.raises(ValueError, match='not the style encoder'):
+            onnx_model.infer(sketch, reference=torch.rand(3, TINY, TINY))

@@ -16,20 +16,27 @@ from sketchgen.config import ConfigError, config_from_json, config_to_json
 EXPORT_FORMATS = ('onnx', 'torchscript')
 
 
-def export_network(model, direction: str | None = None) -> tuple[nn.Module, tuple]:
-    """The network inference runs and example inputs for it (batch 1, training size
-    or 256 for any-size models): the EMA generator when there is one; for CycleGAN
-    the generator of `direction`, with its condition-label input when it has one."""
+def export_network(model, direction: str | None = None
+                   ) -> tuple[nn.Module, tuple, list[str]]:
+    """The network inference runs, example inputs for it (batch 1, training size or
+    256 for any-size models) and their names: the EMA generator when there is one;
+    for CycleGAN the generator of `direction`, with its condition-label input when
+    it has one; for SPADE with a style encoder, the generator with its z input."""
     direction = direction or getattr(model, 'direction', None)
     net = model.inference_generator
     if direction == 'BtoA':
         net = model.generator_ba
-    size = model.image_size or 256
+    height, width = model.image_size_hw or (256, 256)
     channels = model.source_channels + model.hint_channels
-    inputs = (torch.zeros(1, channels, size, size, device=model.device),)
+    inputs = (torch.zeros(1, channels, height, width, device=model.device),)
+    names = ['source']
     if direction == 'AtoB' and getattr(model, 'labels', None):
         inputs += (torch.zeros(1, model.label_channels, device=model.device),)
-    return net, inputs
+        names.append('labels')
+    if getattr(net, 'z_dim', None):
+        inputs += (torch.zeros(1, net.z_dim, device=model.device),)
+        names.append('z')
+    return net, inputs, names
 
 
 def export_model(model, path: str | Path, fmt: str, direction: str | None = None,
@@ -45,8 +52,7 @@ def export_model(model, path: str | Path, fmt: str, direction: str | None = None
     if model.test_mode == 'train':
         warnings.warn('the model infers in train mode (dropout on); the export runs in eval '
                       'mode, so its outputs are the deterministic ones.', stacklevel=2)
-    net, inputs = export_network(model, direction)
-    names = ['source', 'labels'][:len(inputs)]
+    net, inputs, names = export_network(model, direction)
     info = dict(metadata or {}, config_json=config_to_json(model.cfg),
                 direction=str(direction or getattr(model, 'direction', '')),
                 inputs=json.dumps({n: list(x.shape) for n, x in zip(names, inputs)}),
@@ -129,12 +135,12 @@ def read_onnx_metadata(path: str | Path) -> dict:
 
 
 class NotExported(nn.Module):
-    """Stands in for a CycleGAN generator that the ONNX file does not hold."""
+    """Stands in for a network that the ONNX file does not hold (the other CycleGAN
+    generator, SPADE's style encoder)."""
 
-    def __init__(self, path, direction: str):
+    def __init__(self, message: str):
         super().__init__()
-        self.message = f'{path} holds only the {direction} generator; export the other ' \
-                       'direction with --direction.'
+        self.message = message
 
     def forward(self, *args):
         raise ValueError(self.message)
@@ -180,11 +186,19 @@ def init_onnx_model(path: str | Path, threads: int | None = None):
     direction = meta.get('direction') or None
     runtime = OnnxRuntimeGenerator(path, getattr(model.generator, 'stride', 1), threads)
     model.generator_ema = None
+    def only_holds(direction):
+        return NotExported(f'{path} holds only the {direction} generator; export the other '
+                           'direction with --direction.')
+
     if direction == 'BtoA':
-        model.generator_ba, model.generator = runtime, NotExported(path, 'BtoA')
+        model.generator_ba, model.generator = runtime, only_holds('BtoA')
         model.direction = 'BtoA'
     else:
         model.generator = runtime
         if hasattr(model, 'generator_ba'):
-            model.generator_ba = NotExported(path, 'AtoB')
+            model.generator_ba = only_holds('AtoB')
+    if getattr(model, 'encoder', None) is not None:
+        model.encoder = NotExported(f'{path} holds the generator only, not the style encoder '
+                                    'that reads a reference image; z is sampled (seed), or '
+                                    'use the checkpoint for reference-guided colouring.')
     return model.eval()

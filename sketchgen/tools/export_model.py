@@ -85,9 +85,11 @@ def export_graph(model, out, args) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     info = export_model(model, out, args.format, args.direction,
                         {k.strip(): v.strip() for k, v in notes.items()})
-    net, inputs = export_network(model, args.direction)
+    net, inputs, names = export_network(model, args.direction)
     torch.manual_seed(0)
-    example = [torch.rand_like(inputs[0]) * 2 - 1, *inputs[1:]]
+    example = [torch.rand_like(inputs[0]) * 2 - 1,
+               *(torch.randn_like(x) if name == 'z' else x
+                 for name, x in zip(names[1:], inputs[1:]))]
     with torch.no_grad():
         expected = net.eval()(*example)
         if args.format == 'onnx':
