@@ -329,3 +329,63 @@ def test_export_takes_the_map_and_z_and_matches_pytorch(tiny_pairs, tmp_path, fm
                 ).abs().max() < 1e-4
         with pytest.raises(ValueError, match='not the style encoder'):
             onnx_model.infer(sketch, reference=torch.rand(3, TINY, TINY))
+
+
+def test_colour_distances_against_hand_values():
+    from sketchgen.evaluation.colour import (colour_histogram, delta_e, histogram_distance,
+                                             rgb_to_lab)
+    white, black = torch.ones(1, 3, 2, 2), torch.zeros(1, 3, 2, 2)
+    red = torch.tensor([1.0, 0, 0]).view(1, 3, 1, 1).expand(1, 3, 2, 2)
+    torch.testing.assert_close(rgb_to_lab(red)[0, :, 0, 0],
+                               torch.tensor([53.24, 80.09, 67.20]), atol=0.01, rtol=0)
+    mask = torch.ones(1, 1, 2, 2)
+    assert delta_e(white, black, mask).item() == pytest.approx(100.0, abs=1e-3)
+    half = torch.tensor([[[[1.0, 0.0], [0.0, 0.0]]]])
+    # only the masked pixel counts: white vs a picture that is white there
+    picture = black.clone()
+    picture[..., 0, 0] = 1
+    assert delta_e(white, picture, half).item() == pytest.approx(0.0, abs=1e-4)
+    h_white, h_black = colour_histogram(white, mask), colour_histogram(black, mask)
+    assert h_white.sum().item() == pytest.approx(1.0) and h_white[0, 63] == 1
+    assert histogram_distance(h_white, h_black).item() == pytest.approx(1.0)
+    mixed = colour_histogram(picture, mask)  # 1 white pixel, 3 black
+    assert histogram_distance(mixed, h_black).item() == pytest.approx(0.25)
+
+
+def test_reference_study_reports_guidance_and_diversity(tiny_pairs, tmp_path):
+    dataset = dict(type='PairedImageDataset', data_root=str(tiny_pairs), layout='folders',
+                   split='val', pipeline=[dict(type='ToTensor')])
+    cfg = tiny_config(tiny_pairs, tiny_spade(), max_iters=2,
+                      test_dataloader=dict(batch_size=4, dataset=dataset))
+    Trainer(cfg, work_dir=tmp_path / 'spade').train()
+    from conftest import tiny_config as pix2pix_config
+    Trainer(pix2pix_config(tiny_pairs, train_cfg=dict(max_iters=2, val_interval=0),
+                           test_dataloader=dict(batch_size=4, dataset=dataset)),
+            work_dir=tmp_path / 'pix2pix').train()
+    from sketchgen.tools import run
+    assert run('reference_study', ['-', str(tmp_path / 'spade/checkpoints/iter_000002'),
+                                   '--pix2pix', '-',
+                                   str(tmp_path / 'pix2pix/checkpoints/iter_000002'),
+                                   '--samples', '3', '--out', str(tmp_path / 'study')]) == 0
+    result = json.loads((tmp_path / 'study' / 'reference_study.json').read_text())
+    assert result['images'] == 8 and result['samples_per_sketch'] == 3
+    assert set(result['delta_e_to_target']) == {'true', 'random', 'sampled'}
+    assert all(0 <= v <= 1 for v in result['histogram_distance_to_reference'].values())
+    # a 32 px U-Net has no dropout level (they sit above the 8·ngf bottleneck levels)
+    assert result['diversity_spade'] > 0 and result['diversity_pix2pix_dropout'] == 0
+    assert run('reference_study', ['-', str(tmp_path / 'pix2pix/checkpoints/iter_000002')]) == 2
+
+
+def test_pix2pix_dropout_outputs_vary_with_batch_norm_frozen():
+    from sketchgen.tools.reference_study import dropout_outputs
+    model = MODELS.build(dict(type='Pix2Pix', image_size=256,
+                              generator=dict(type='UnetGenerator', image_size=256,
+                                             base_channels=2, dropout=True),
+                              discriminator=dict(type='PatchDiscriminator', base_channels=2)))
+    bn = next(m for m in model.generator.modules() if isinstance(m, torch.nn.BatchNorm2d))
+    before = bn.running_mean.clone()
+    sketch = torch.rand(1, 3, 256, 256) * 2 - 1
+    outputs = dropout_outputs(model, sketch, 2, seed=0)
+    assert (outputs[0] - outputs[1]).abs().max() > 0
+    assert torch.equal(bn.running_mean, before)  # batch norm stayed in eval mode
+    assert torch.equal(outputs[1], dropout_outputs(model, sketch, 2, seed=0)[1])  # seeded
