@@ -9,7 +9,8 @@ import os
 import sys
 
 TOOLS = ('train', 'test', 'infer', 'benchmark', 'make_sketches', 'compare', 'hints_study',
-         'cartoon_eval', 'simplify', 'make_rough', 'simplification_eval', 'export_model')
+         'cartoon_eval', 'simplify', 'make_rough', 'simplification_eval', 'export_model',
+         'reference_study')
 USAGE_ERROR = 2
 
 
