@@ -369,6 +369,8 @@ def test_reference_study_reports_guidance_and_diversity(tiny_pairs, tmp_path):
                                    '--samples', '3', '--out', str(tmp_path / 'study')]) == 0
     result = json.loads((tmp_path / 'study' / 'reference_study.json').read_text())
     assert result['images'] == 8 and result['samples_per_sketch'] == 3
+    grid = Image.open(tmp_path / 'study' / 'reference_grid.png')  # 1 + 6 rows, 1 + 4 columns
+    assert grid.size == (5 * TINY + 6 * 2, 7 * TINY + 8 * 2)
     assert set(result['delta_e_to_target']) == {'true', 'random', 'sampled'}
     assert all(0 <= v <= 1 for v in result['histogram_distance_to_reference'].values())
     # a 32 px U-Net has no dropout level (they sit above the 8·ngf bottleneck levels)
@@ -389,3 +391,27 @@ def test_pix2pix_dropout_outputs_vary_with_batch_norm_frozen():
     assert (outputs[0] - outputs[1]).abs().max() > 0
     assert torch.equal(bn.running_mean, before)  # batch norm stayed in eval mode
     assert torch.equal(outputs[1], dropout_outputs(model, sketch, 2, seed=0)[1])  # seeded
+
+
+def test_semantic_folder_pairs_cityscapes_names_and_names_what_is_wrong(tmp_path):
+    from sketchgen.data.semantic import SemanticFolderDataset
+    for city in ('aachen', 'bonn'):
+        (tmp_path / 'leftImg8bit/train' / city).mkdir(parents=True)
+        (tmp_path / 'gtFine/train' / city).mkdir(parents=True)
+        stem = f'{city}_000000_000019'
+        Image.new('RGB', (8, 4), (200, 10, 10)).save(
+            tmp_path / 'leftImg8bit/train' / city / f'{stem}_leftImg8bit.png')
+        to_label_image(np.full((4, 8), 33, np.uint8)).save(
+            tmp_path / 'gtFine/train' / city / f'{stem}_gtFine_labelIds.png')
+    layout = dict(image_dir='leftImg8bit/{split}', label_dir='gtFine/{split}',
+                  image_suffix='_leftImg8bit', label_suffix='_gtFine_labelIds')
+    data = SemanticFolderDataset(str(tmp_path), num_classes=35, **layout)
+    assert [s['name'] for s in data.samples] == ['aachen_000000_000019', 'bonn_000000_000019']
+    sample = data[1]
+    assert sample['source'].shape == (4, 8) and int(sample['source'].max()) == 33
+    assert sample['target'].shape == (3, 4, 8)
+    with pytest.raises(OSError, match=r'_gtFine_labelIds\.png: class index 33 is outside'):
+        SemanticFolderDataset(str(tmp_path), num_classes=20, **layout)[0]
+    (tmp_path / 'gtFine/train/bonn/bonn_000000_000019_gtFine_labelIds.png').unlink()
+    with pytest.raises(FileNotFoundError, match=r'1 images have no label map, e\.g\. .*bonn'):
+        SemanticFolderDataset(str(tmp_path), num_classes=35, **layout)

@@ -12,6 +12,8 @@ i (pixels that are neither line in the sketch nor white in the target):
 - colour-histogram distance (total variation, 4 bins per RGB channel) to the
   reference's own filled region: an output made with reference j should be closer
   to j's colours than an output made without it.
+The grid (reference_grid.png): the top row holds the references, the left column
+the sketches, and each cell the sketch coloured like the reference above it.
 Diversity: the mean pairwise distance between `--samples` outputs per sketch (LPIPS
 when its AlexNet weights are present, else mean |a - b| in [0, 1] RGB); with
 --pix2pix, the same for a Pix2Pix model's dropout noise (dropout on, batch norm in
@@ -36,6 +38,9 @@ def parse_args(argv=None):
     p.add_argument('--samples', type=int, default=4, help='outputs per sketch for diversity')
     p.add_argument('--num-samples', type=int, help='use only the first N test images')
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--grid', type=int, nargs=2, default=(6, 4), metavar=('SKETCHES', 'REFS'),
+                   help='write reference_grid.png: these many test sketches (rows) coloured '
+                        'like these many test references (columns); 0 0 writes none')
     p.add_argument('--out', help='folder for reference_study.json/.md (default: beside the '
                    'checkpoint)')
     p.add_argument('--device', default=None)
@@ -93,6 +98,20 @@ def dropout_outputs(model, source, samples, seed):
     finally:
         net.train(was_training)
     return outputs
+
+
+def reference_grid(model, sketches, references, seed, device, path):
+    """A (1 + rows) x (1 + columns) image grid: references on top, sketches on the left."""
+    import torch
+    from torchvision.utils import save_image
+    blank = torch.ones_like(references[:1])
+    cells = [blank, references]
+    for sketch in sketches:
+        repeated = sketch[None].expand(len(references), -1, -1, -1).to(device)
+        coloured = model.generate(repeated, reference=references.to(device), seed=seed)
+        cells += [sketch[None].expand(1, 3, -1, -1), coloured.float().cpu()]
+    grid = (torch.cat(cells).clamp(-1, 1) + 1) / 2
+    save_image(grid, path, nrow=len(references) + 1, padding=2, pad_value=1.0)
 
 
 def lpips_or_none(device):
@@ -173,6 +192,10 @@ def main(argv=None) -> int:
         result['pix2pix_checkpoint'] = str(args.pix2pix[1])
     out = Path(args.out) if args.out else weights_path(args.checkpoint).parent / 'reference'
     out.mkdir(parents=True, exist_ok=True)
+    rows, columns = args.grid
+    if rows and columns:
+        reference_grid(model, source[:rows], target[-columns:], args.seed, device,
+                       out / 'reference_grid.png')
     (out / 'reference_study.json').write_text(json.dumps(result, indent=2))
     de, hist = result['delta_e_to_target'], result['histogram_distance_to_reference']
     lines = [f'Reference guidance on {n} test images of `{args.checkpoint}` (seed {args.seed})',
