@@ -97,6 +97,8 @@ MODELS = _registry('model', 'sketchgen.models')
 LOSSES = _registry('loss', 'sketchgen.models.losses')
 DATASETS = _registry('dataset', 'sketchgen.data')
 TRANSFORMS = _registry('transform', 'sketchgen.data.transforms')
+# Random regions of interest for inpainting (RoI-GAN): rectangle, ellipse, mixture, brush.
+ROI_SAMPLERS = _registry('RoI sampler', 'sketchgen.data.roi_samplers')
 HOOKS = _registry('hook', 'sketchgen.engine.hooks')
 METRICS = _registry('metric', 'sketchgen.evaluation')
 # Networks that embed images for FID/KID (Inception-v3, EfficientNet-Lite0, your own).

@@ -8,6 +8,8 @@ from sketchgen.data.loader import build_dataloader, build_dataset, collate
 from sketchgen.data.openmoji import OpenMojiPairedDataset, build_openmoji_pairs
 from sketchgen.data.openmoji_semantic import OpenMojiSemanticDataset, build_openmoji_labels
 from sketchgen.data.paired import PairedImageDataset
+from sketchgen.data.roi_masks import RoIMaskDataset
+from sketchgen.data.roi_samplers import sample_masks
 from sketchgen.data.roughen import Roughen
 from sketchgen.data.sketch import ColourImageDataset, ExtractSketch, canny, xdog
 from sketchgen.data.sampler import ResumableSampler
@@ -19,4 +21,4 @@ __all__ = ['ImageLoadError', 'load_image', 'OpenMojiPairedDataset', 'build_openm
            'canny', 'xdog', 'HFPairedDataset', 'UnpairedImageDataset', 'EmojiUnpairedDataset',
            'build_emoji_domains', 'LineArtDataset', 'Roughen', 'build_dataloader', 'build_dataset',
            'collate', 'OpenMojiSemanticDataset', 'build_openmoji_labels',
-           'SemanticFolderDataset']
+           'SemanticFolderDataset', 'RoIMaskDataset', 'sample_masks']

@@ -10,7 +10,7 @@ import sys
 
 TOOLS = ('train', 'test', 'infer', 'benchmark', 'make_sketches', 'compare', 'hints_study',
          'cartoon_eval', 'simplify', 'make_rough', 'simplification_eval', 'export_model',
-         'reference_study')
+         'reference_study', 'show_rois')
 USAGE_ERROR = 2
 
 
