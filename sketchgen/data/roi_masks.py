@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from PIL import Image
 from torch.utils.data import Dataset
 
 from sketchgen.data.roi_samplers import build_roi_sampler
@@ -50,3 +51,17 @@ class RoIMaskDataset(Dataset):
         mask = torch.from_numpy(self.sampler(image.shape[-2], image.shape[-1], rng))[None]
         return dict(name=sample.get('name', str(index)), target=image, mask=mask,
                     source=image * (1 - mask))
+
+
+def mask_tensor(mask, size_wh) -> torch.Tensor:
+    """A (1, 1, H, W) {0, 1} mask at `size_wh` from a PIL image (white = region) or
+    a [0, 1] tensor."""
+    if isinstance(mask, Image.Image):
+        mask = mask.convert('L').resize(size_wh, Image.NEAREST)
+        mask = torch.from_numpy((np.asarray(mask) > 127).astype(np.float32))
+    mask = torch.as_tensor(mask, dtype=torch.float32)
+    while mask.dim() < 4:
+        mask = mask[None]
+    if tuple(mask.shape[-2:]) != size_wh[::-1]:
+        mask = torch.nn.functional.interpolate(mask, size=size_wh[::-1], mode='nearest')
+    return (mask > 0.5).float()

@@ -1,4 +1,5 @@
 from sketchgen.models.discriminators.multiscale import MultiscaleDiscriminator
 from sketchgen.models.discriminators.patchgan import PatchDiscriminator
+from sketchgen.models.discriminators.roigan import InfoQHead, RoIGANDiscriminator
 
-__all__ = ['MultiscaleDiscriminator', 'PatchDiscriminator']
+__all__ = ['InfoQHead', 'MultiscaleDiscriminator', 'PatchDiscriminator', 'RoIGANDiscriminator']
