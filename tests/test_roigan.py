@@ -202,3 +202,34 @@ def test_trains_on_masked_images_and_inpaints_from_the_checkpoint(tiny_pairs, tm
     assert before[2, 2] == after[2, 2] and before[25, 28] == after[25, 28]
     with pytest.raises(TypeError, match='inpaint'):
         model.infer(image)
+
+
+def test_inpaint_and_sliders_tools(tiny_pairs, tmp_path, capsys):
+    import json
+
+    from sketchgen.tools import run
+    Trainer(tiny_config(tiny_pairs, max_iters=1), work_dir=tmp_path / 'run').train()
+    checkpoint = str(tmp_path / 'run' / 'checkpoints' / 'iter_000001')
+    image = sorted((tiny_pairs / 'val' / 'B').iterdir())[0]
+    assert run('inpaint', [str(image), '--checkpoint', checkpoint, '--roi', 'ellipse',
+                           '--controls', '0.5,0,-1', '--out', str(tmp_path / 'a.png'),
+                           '--save-mask', str(tmp_path / 'mask.png')]) == 0
+    assert Image.open(tmp_path / 'a.png').size == (TINY, TINY)
+    assert run('inpaint', [str(image), '--method', 'telea', '--mask', str(tmp_path / 'mask.png'),
+                           '--out', str(tmp_path / 'b.png')]) == 0
+    # outside the mask the OpenCV result is the image itself
+    mask = torch.tensor(list(Image.open(tmp_path / 'mask.png').getdata())).view(TINY, TINY)
+    before = torch.tensor(list(Image.open(image).convert('RGB').getdata())).view(TINY, TINY, 3)
+    after = torch.tensor(list(Image.open(tmp_path / 'b.png').getdata())).view(TINY, TINY, 3)
+    assert torch.equal(before[mask < 128], after[mask < 128])
+    assert run('inpaint', [str(image), '--checkpoint', checkpoint, '--roi', 'ellipse',
+                           '--controls', '0.5', '--out', str(tmp_path / 'c.png')]) == 2
+    assert 'has 3 slider codes, got 1' in capsys.readouterr().err
+    assert run('roi_sliders', [checkpoint, '--image', str(image), '--mask',
+                               str(tmp_path / 'mask.png'), '--values', '5',
+                               '--out', str(tmp_path / 'sliders.png')]) == 0
+    grid = Image.open(tmp_path / 'sliders.png')
+    assert grid.size == (5 * TINY + 6 * 2, 3 * TINY + 4 * 2)  # 3 codes x 5 values
+    report = json.loads((tmp_path / 'sliders.json').read_text())
+    assert len(report['change_inside_per_unit']) == 3
+    assert all(v > 0 for v in report['change_inside_per_unit'])

@@ -163,14 +163,22 @@ class RoIGAN(ImageTranslationModel):
         generator = (torch.Generator(self.device).manual_seed(seed) if seed is not None
                      else None)
         if controls is not None:
-            controls = torch.as_tensor(controls, dtype=torch.float32).reshape(
-                -1, net.continuous_codes)
+            controls = torch.as_tensor(controls, dtype=torch.float32)
+            if controls.shape[-1] != net.continuous_codes:
+                raise ValueError(f'controls: this model has {net.continuous_codes} slider '
+                                 f'codes, got {controls.shape[-1]} values')
+            controls = controls.reshape(-1, net.continuous_codes)
             if controls.abs().max() > 1:
                 raise ValueError(f'controls must lie in [-1, 1], got values up to '
                                  f'{float(controls.abs().max()):.3g}')
         if discrete is not None:
-            discrete = torch.as_tensor(discrete, dtype=torch.long).reshape(
-                -1, net.discrete_codes)
+            discrete = torch.as_tensor(discrete, dtype=torch.long)
+            if discrete.shape[-1] != net.discrete_codes or discrete.min() < 0 \
+                    or discrete.max() >= net.discrete_values:
+                raise ValueError(f'discrete: this model has {net.discrete_codes} discrete '
+                                 f'codes, each 0..{net.discrete_values - 1}; got '
+                                 f'{discrete.tolist()}')
+            discrete = discrete.reshape(-1, net.discrete_codes)
         z, _, _ = net.sample_latent(len(source), generator, controls, discrete,
                                     device=self.device)
         generated = self.run_inference(net, source * (1 - mask), mask, z)
