@@ -233,3 +233,22 @@ def test_inpaint_and_sliders_tools(tiny_pairs, tmp_path, capsys):
     report = json.loads((tmp_path / 'sliders.json').read_text())
     assert len(report['change_inside_per_unit']) == 3
     assert all(v > 0 for v in report['change_inside_per_unit'])
+
+
+def test_pix2pix_inpainting_baseline_composites_and_refuses_the_wrong_width():
+    model = MODELS.build(dict(
+        type='Pix2PixInpainting', image_size=TINY,
+        generator=dict(type='UnetGenerator', in_channels=4, image_size=TINY, base_channels=4),
+        discriminator=dict(type='PatchDiscriminator', in_channels=7, base_channels=4,
+                           n_layers=2))).eval()
+    image, mask = torch.rand(2, 3, TINY, TINY) * 2 - 1, hole()
+    out = model.generate(image, mask=mask)
+    outside = (1 - mask).bool().expand_as(image)
+    assert torch.equal(out[outside], image[outside])
+    assert (out[~outside] - image[~outside]).abs().max() > 0
+    pil = model.inpaint(Image.new('RGB', (40, 40), (200, 30, 30)), Image.new('L', (40, 40), 255))
+    assert pil.size == (TINY, TINY)
+    with pytest.raises(ValueError, match='in_channels=4'):
+        MODELS.build(dict(type='Pix2PixInpainting', image_size=TINY,
+                          generator=dict(type='UnetGenerator', image_size=TINY),
+                          discriminator=dict(type='PatchDiscriminator', in_channels=6)))

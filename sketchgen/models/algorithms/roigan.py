@@ -22,16 +22,15 @@ used G 1e-4, D 3e-4 (`configs/roigan/*_thesis-code-lr*`).
 from __future__ import annotations
 
 import torch
-from PIL import Image
 
-from sketchgen.data.roi_masks import mask_tensor
 from sketchgen.models.algorithms.base import ImageTranslationModel, set_requires_grad
+from sketchgen.models.algorithms.inpainting import InpaintingMixin
 from sketchgen.models.roi_layers import equalize_learning_rate
 from sketchgen.registry import LOSSES, MODELS
 
 
 @MODELS.register_module()
-class RoIGAN(ImageTranslationModel):
+class RoIGAN(InpaintingMixin, ImageTranslationModel):
     """Args:
         generator: `RoIGANGenerator` config.
         discriminator: `RoIGANDiscriminator` config.
@@ -187,24 +186,3 @@ class RoIGAN(ImageTranslationModel):
     def generate_batch(self, batch: dict) -> torch.Tensor:
         source = batch['source'].to(self.device)
         return self.generate(source, mask=batch['mask'][:len(source)].to(self.device), seed=0)
-
-    def visualise_source(self, source: torch.Tensor) -> torch.Tensor:
-        return source  # the image with its region blanked (mid-grey)
-
-    @torch.no_grad()
-    def inpaint(self, image, mask, controls=None, discrete=None, seed: int | None = None):
-        """Fill `mask`'s region of `image` (PIL images, or [0, 1] CxHxW / 1xHxW
-        tensors; the mask is 1, or white, inside the region). Returns the same kind
-        as `image`, at the training size."""
-        as_pil = isinstance(image, Image.Image)
-        x = self._to_model_input(image, keep_size=False)[None].to(self.device)
-        m = mask_tensor(mask, self.image_size_wh).to(self.device)
-        out = self.generate(x, mask=m, controls=controls, discrete=discrete, seed=seed)[0]
-        out = ((out.clamp(-1, 1) + 1) / 2).cpu()
-        if not as_pil:
-            return out
-        arr = (out * 255).round().byte().permute(1, 2, 0).numpy()
-        return Image.fromarray(arr)
-
-    def infer(self, images, keep_size: bool = False, hints=None, **generate_args):
-        raise TypeError('RoI-GAN inpaints: use model.inpaint(image, mask, controls, seed)')
