@@ -67,7 +67,7 @@ def test_equalized_learning_rate_scales_unit_weights_by_he_constant():
     stored = conv.parametrizations.weight.original
     assert abs(float(stored.detach().std()) - 1) < 0.2
     torch.testing.assert_close(conv.weight, stored * math.sqrt(2 / (4 * 9)))
-    assert float(conv.bias.abs().max()) == 0
+    assert float(conv.bias.detach().abs().max()) == 0
 
 
 # ---------------------------------------------------------------- losses
