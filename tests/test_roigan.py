@@ -252,3 +252,30 @@ def test_pix2pix_inpainting_baseline_composites_and_refuses_the_wrong_width():
         MODELS.build(dict(type='Pix2PixInpainting', image_size=TINY,
                           generator=dict(type='UnetGenerator', image_size=TINY),
                           discriminator=dict(type='PatchDiscriminator', in_channels=6)))
+
+
+def test_roi_eval_scores_every_model_on_every_family(tiny_pairs, tmp_path):
+    import json
+
+    from sketchgen.tools import run
+    cfg = tiny_config(tiny_pairs, max_iters=1)
+    cfg.test_dataloader = cfg.val_dataloader
+    Trainer(cfg, work_dir=tmp_path / 'run').train()
+    checkpoint = tmp_path / 'run' / 'checkpoints' / 'iter_000001'
+    assert run('roi_eval', ['--model', f'roigan={checkpoint}', '--model', 'telea',
+                            '--families', 'ellipse', 'rectangle', '--samples', '2',
+                            '--metrics', 'KID-EffLite0', '--out', str(tmp_path / 'eval')]) == 0
+    report = json.loads((tmp_path / 'eval' / 'roi_eval.json').read_text())
+    for family in ('ellipse', 'rectangle'):
+        rows = report['families'][family]
+        assert set(rows) == {'roigan', 'telea'}
+        for row in rows.values():
+            assert row['images'] == 8 and row['unchanged_outside'] == 1.0
+            assert 'KID-EffLite0' in row and 'FID-EffLite0' not in row
+            assert 0 < row['ssim_inside'] <= 1 and row['border_ratio'] > 0
+        assert rows['telea']['diversity'] == 0 and rows['roigan']['diversity'] > 0
+    control = report['controllability']['roigan']
+    assert len(control['change_inside_per_unit']) == 3
+    assert len(control['q_correlation_continuous']) == 3
+    assert control['chance_accuracy'] == pytest.approx(1 / 7)
+    assert run('roi_eval', ['--model', 'telea', '--out', str(tmp_path / 'x')]) == 2

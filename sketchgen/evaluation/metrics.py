@@ -112,6 +112,11 @@ class SSIM(PerImageMetric):
         self.window_1d = g / g.sum()
 
     def per_image(self, pred, target):
+        return self.ssim_map(pred, target).flatten(1).mean(1).float()
+
+    def ssim_map(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """The local SSIM per pixel and channel, over the valid region (the image
+        less window_size // 2 pixels on each side)."""
         c = pred.shape[1]
         w = self.window_1d.to(pred.device)
         wh = w.view(1, 1, 1, -1).repeat(c, 1, 1, 1)
@@ -126,9 +131,8 @@ class SSIM(PerImageMetric):
         var_y = blur(target * target) - mu_y ** 2
         cov = blur(pred * target) - mu_x * mu_y
         c1, c2 = 0.01 ** 2, 0.03 ** 2
-        ssim_map = ((2 * mu_x * mu_y + c1) * (2 * cov + c2)) / (
+        return ((2 * mu_x * mu_y + c1) * (2 * cov + c2)) / (
             (mu_x ** 2 + mu_y ** 2 + c1) * (var_x + var_y + c2))
-        return ssim_map.flatten(1).mean(1).float()
 
     def settings(self) -> dict:
         return dict(super().settings(), data_range=1.0, window='gaussian',

@@ -10,7 +10,8 @@ import sys
 
 TOOLS = ('train', 'test', 'infer', 'benchmark', 'make_sketches', 'compare', 'hints_study',
          'cartoon_eval', 'simplify', 'make_rough', 'simplification_eval', 'export_model',
-         'reference_study', 'show_rois', 'inpaint', 'roi_sliders')
+         'reference_study', 'show_rois', 'inpaint', 'roi_sliders',
+         'roi_eval')
 USAGE_ERROR = 2
 
 

@@ -1,7 +1,8 @@
 """RoI-GAN's sliders, the thesis' figure 4.5: one image and region, each row one
 control code swept from -1 to 1 (columns) with the other codes at 0, the noise and
 discrete codes fixed. Also prints, per code, the mean absolute change of the output
-inside the region per unit of slider (what the thesis could only show in pictures).
+inside the region per unit of slider, from -1 to 1 (what the thesis could only show
+in pictures).
 
     python tools/roi_sliders.py CHECKPOINT [--index I] [--values 7] [--seed S] --out grid.png
 
@@ -39,6 +40,7 @@ def main(argv=None) -> int:
     from sketchgen.data.io import load_image
     from sketchgen.data.loader import build_dataset
     from sketchgen.data.roi_masks import mask_tensor
+    from sketchgen.evaluation.inpainting import control_sensitivity
     from sketchgen.tools.outputs import check_output
 
     if args.values < 2:
@@ -65,7 +67,7 @@ def main(argv=None) -> int:
     discrete = torch.randint(0, net.discrete_values, (1, net.discrete_codes),
                              generator=generator)
     values = torch.linspace(-1, 1, args.values)
-    rows, change = [], []
+    rows = []
     for code in range(net.continuous_codes):
         controls = torch.zeros(args.values, net.continuous_codes)
         controls[:, code] = values
@@ -73,10 +75,8 @@ def main(argv=None) -> int:
                                  mask=mask.expand(args.values, -1, -1, -1).to(model.device),
                                  controls=controls, discrete=discrete, seed=args.seed).cpu()
         rows.append(out_row)
-        inside = mask.expand_as(out_row[:1]).bool()
-        steps = (out_row[1:] - out_row[:-1]).abs()[:, inside[0]]
-        # mean |Δ output| inside the RoI per unit of slider, in [0, 1] image units
-        change.append(float(steps.mean() / 2 / (2 / (args.values - 1))))
+    change = control_sensitivity(model, x.to(model.device), mask.to(model.device),
+                                 args.seed, discrete)
     grid = (torch.cat(rows).clamp(-1, 1) + 1) / 2
     out.parent.mkdir(parents=True, exist_ok=True)
     save_image(grid, out, nrow=args.values, padding=2, pad_value=1.0)
