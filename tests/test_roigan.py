@@ -279,3 +279,24 @@ def test_roi_eval_scores_every_model_on_every_family(tiny_pairs, tmp_path):
     assert len(control['q_correlation_continuous']) == 3
     assert control['chance_accuracy'] == pytest.approx(1 / 7)
     assert run('roi_eval', ['--model', 'telea', '--out', str(tmp_path / 'x')]) == 2
+
+
+def test_celeba_config_reads_a_partition_and_crops_the_faces(tmp_path):
+    from sketchgen.config import load_config
+    from sketchgen.data.loader import build_dataset
+    folder = tmp_path / 'img_align_celeba'
+    folder.mkdir()
+    for i in range(1, 5):
+        Image.new('RGB', (178, 218), (40 * i, 20, 20)).save(folder / f'{i:06d}.jpg')
+    (tmp_path / 'list_eval_partition.txt').write_text(
+        '000001.jpg 0\n000002.jpg 0\n000003.jpg 1\n000004.jpg 2\n')
+    cfg = load_config('configs/roigan/roigan_1xb32-100e_celeba-64px.py')
+    cfg.data_root = str(tmp_path)
+    train, test = build_dataset(cfg, 'train'), build_dataset(cfg, 'test')
+    assert len(train) == 2 and len(test) == 1
+    sample = test[0]
+    assert sample['target'].shape == (3, 64, 64) and sample['mask'].shape == (1, 64, 64)
+    assert torch.equal(sample['mask'], test[0]['mask'])  # fixed evaluation mask
+    (tmp_path / 'list_eval_partition.txt').write_text('000001.jpg\n')
+    with pytest.raises(ValueError, match=r'list_eval_partition\.txt, line 1'):
+        build_dataset(cfg, 'train')

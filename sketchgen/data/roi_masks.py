@@ -25,11 +25,15 @@ class RoIMaskDataset(Dataset):
             the same in every run; otherwise (training) from the loader's per-sample seed.
         mask_seed: the seed of the fixed masks.
         image_key: which entry of the wrapped sample is the image.
+        data_root: passed on to the wrapped data set's config when it sets none (the
+            config's top-level `data_root` arrives here).
     """
 
     def __init__(self, dataset, sampler: dict, fixed_masks: bool = False, mask_seed: int = 0,
-                 image_key: str = 'target'):
+                 image_key: str = 'target', data_root: str | None = None):
         if isinstance(dataset, dict):
+            if data_root is not None and 'data_root' not in dataset:
+                dataset = dict(dataset, data_root=data_root)
             dataset = DATASETS.build(dataset)
         self.dataset, self.sampler = dataset, build_roi_sampler(sampler)
         self.fixed_masks, self.mask_seed, self.image_key = fixed_masks, mask_seed, image_key

@@ -168,12 +168,19 @@ class ColourImageDataset(Dataset):
 
     Args:
         data_root: folder of images; split: its sub-folder (None: data_root itself).
+        partition_file, partition: a CelebA-style list of `FILE PARTITION` lines under
+            data_root (e.g. list_eval_partition.txt: 0 train, 1 val, 2 test); only the
+            files of `partition` are used.
     """
 
     def __init__(self, data_root: str, split: str | None = None,
-                 pipeline: list | None = None):
+                 pipeline: list | None = None, partition_file: str | None = None,
+                 partition: int | None = None):
         self.root = Path(data_root) / split if split else Path(data_root)
         self.files = list_images(self.root)
+        if partition_file is not None:
+            self.files = _files_of_partition(self.files, Path(data_root) / partition_file,
+                                             partition)
         self.pipeline = Compose(pipeline or [dict(type='ExtractSketch'), dict(type='ToTensor')])
 
     def __len__(self) -> int:
@@ -184,3 +191,26 @@ class ColourImageDataset(Dataset):
         path = self.files[index]
         sample = dict(target=load_image(path), name=path.stem)
         return self.pipeline(sample, np.random.default_rng(seed))
+
+
+def _files_of_partition(files: list[Path], listing: Path, partition) -> list[Path]:
+    if partition is None:
+        raise ValueError(f'{listing}: give the partition to use (e.g. 0 train, 1 val, 2 test)')
+    if not listing.is_file():
+        raise FileNotFoundError(f'{listing}: partition file not found (check data_root and '
+                                'partition_file).')
+    wanted = set()
+    for number, line in enumerate(listing.read_text().splitlines(), 1):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != 2 or not parts[1].lstrip('-').isdigit():
+            raise ValueError(f'{listing}, line {number}: expected "FILE PARTITION", got '
+                             f'{line!r}')
+        if int(parts[1]) == partition:
+            wanted.add(parts[0])
+    chosen = [f for f in files if f.name in wanted]
+    if not chosen:
+        raise FileNotFoundError(f'{listing}: no image of partition {partition} is in '
+                                f'{files[0].parent}')
+    return chosen

@@ -74,6 +74,27 @@ class RandomCrop:
 
 
 @TRANSFORMS.register_module()
+class CenterCrop:
+    """Crop the central `size` window (int: square, or (h, w)) of every image; CelebA's
+    aligned faces use 178 before resizing."""
+
+    def __init__(self, size: int | tuple[int, int]):
+        self.size = (size, size) if isinstance(size, int) else tuple(size)
+
+    def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
+        h, w = self.size
+        for k in _image_keys(sample):
+            width, height = sample[k].size
+            if width < w or height < h:
+                raise ValueError(f'CenterCrop: crop {w}x{h} is larger than the image '
+                                 f'{width}x{height} ({sample.get("name", "?")})')
+            left, top = (width - w) // 2, (height - h) // 2
+            sample[k] = sample[k].crop((left, top, left + w, top + h))
+            _move_landmarks(sample, k, lambda p: p - np.array([left, top], np.float32))
+        return sample
+
+
+@TRANSFORMS.register_module()
 class RandomFlip:
     """Mirror every image left-right with probability `p`."""
 
