@@ -4,6 +4,7 @@
 _base_ = [
     '../_base_/models/pix2pix_unet.py',
     '../_base_/schedules/pix2pix_linear_decay.py',
+    '../_base_/datasets/openmoji_roi_ellipse.py',
 ]
 model = dict(
     type='Pix2PixInpainting',
@@ -11,28 +12,6 @@ model = dict(
     generator=dict(in_channels=4, image_size=64, base_channels=32),
     discriminator=dict(in_channels=7, base_channels=32),
 )
-image_size = 64
-images = dict(type='OpenMojiPairedDataset', image_size=image_size)
-train_pipeline = [
-    dict(type='Resize', size=72),
-    dict(type='RandomCrop', size=image_size),
-    dict(type='RandomFlip', p=0.5),
-    dict(type='ToTensor'),
-]
-train_dataloader = dict(
-    batch_size=16, num_workers=2,
-    dataset=dict(type='RoIMaskDataset', sampler=dict(type='EllipseRoISampler'),
-                 dataset=dict(images, split='train', pipeline=train_pipeline)))
-val_dataloader = dict(
-    batch_size=32, num_workers=0,
-    dataset=dict(type='RoIMaskDataset', sampler=dict(type='EllipseRoISampler'),
-                 fixed_masks=True, mask_seed=1,
-                 dataset=dict(images, split='val', pipeline=[dict(type='ToTensor')])))
-test_dataloader = dict(
-    batch_size=32, num_workers=0,
-    dataset=dict(type='RoIMaskDataset', sampler=dict(type='EllipseRoISampler'),
-                 fixed_masks=True, mask_seed=2,
-                 dataset=dict(images, split='test', pipeline=[dict(type='ToTensor')])))
 default_hooks = dict(checkpoint=dict(save_best=None))
 test_evaluator = [dict(type='PSNR'), dict(type='SSIM'), dict(type='L1'),
                   dict(type='FID-EffLite0'), dict(type='KID-EffLite0')]

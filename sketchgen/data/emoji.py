@@ -29,16 +29,15 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import tempfile
 import xml.etree.ElementTree as ET
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from sketchgen.data.openmoji import (SVG_NS, cache_root, is_flag, line_art_svg, openmoji_svg_dir,
+                                     publish_render, render_jobs,
                                      render_svg, split_of)
 from sketchgen.data.unpaired import UnpairedImageDataset
 from sketchgen.registry import DATASETS
@@ -230,19 +229,10 @@ def build_emoji_domains(image_size: int, subset: str = 'faces',
               f'{image_size}px into {out} (once)...')
     jobs = [(k, str(openmoji[k]), str(twemoji[k]), str(tmp), image_size, split_of(k),
              subset == 'faces') for k in keys]
-    workers = workers or min(8, os.cpu_count() or 1)
     try:
-        if workers > 1:
-            with ProcessPoolExecutor(workers) as pool:
-                records = list(pool.map(_render_emoji, jobs, chunksize=16))
-        else:
-            records = [_render_emoji(j) for j in jobs]
+        records = render_jobs(_render_emoji, jobs, workers, chunksize=16)
         _write_annotations(tmp, records, subset)
-        try:
-            os.rename(tmp, out)
-        except OSError:
-            if not (out / 'index.json').exists():
-                raise
+        publish_render(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if verbose:

@@ -161,25 +161,36 @@ def build_openmoji_pairs(image_size: int, cache_dir: str | Path | None = None,
     if verbose:
         print(f'Rendering {len(svgs)} OpenMoji pairs at {image_size}px into {out} (once)...')
     jobs = [(str(p), str(tmp), image_size) for p in svgs]
-    workers = workers or min(8, os.cpu_count() or 1)
     try:
-        if workers > 1:
-            with ProcessPoolExecutor(workers) as pool:
-                stats = list(pool.map(_render_pair, jobs, chunksize=32))
-        else:
-            stats = [_render_pair(j) for j in jobs]
+        stats = render_jobs(_render_pair, jobs, workers)
         _write_index(tmp, {n: [c, u] for n, c, u in stats}, settings)
-        try:
-            os.rename(tmp, out)  # atomic: a half-rendered set is never seen as done
-        except OSError:
-            if not index_path.exists():  # not "another process finished first"
-                raise
+        publish_render(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if verbose:
         counts = json.loads(index_path.read_text())['counts']
         print('OpenMoji pairs: ' + ', '.join(f'{k} {v}' for k, v in counts.items()))
     return out
+
+
+def render_jobs(fn, jobs: list, workers: int | None = None, chunksize: int = 32) -> list:
+    """`fn` over `jobs`, in `workers` processes (default: one per CPU, at most 8)."""
+    workers = workers or min(8, os.cpu_count() or 1)
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            return list(pool.map(fn, jobs, chunksize=chunksize))
+    return [fn(job) for job in jobs]
+
+
+def publish_render(tmp: Path, out: Path) -> None:
+    """Move a finished render folder (with its index.json) to `out`. The rename is
+    atomic, so a half-rendered set is never seen as done; when another process
+    finished the same set first, its copy stays."""
+    try:
+        os.rename(tmp, out)
+    except OSError:
+        if not (out / 'index.json').exists():
+            raise
 
 
 def _write_index(folder: Path, stats: dict, settings: dict) -> None:

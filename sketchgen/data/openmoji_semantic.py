@@ -16,11 +16,9 @@ names and each class's pixel frequency on the train split.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import xml.etree.ElementTree as ET
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +26,7 @@ import numpy as np
 from sketchgen.data.io import load_image
 from sketchgen.data.labels import load_label_map, to_label_image
 from sketchgen.data.openmoji import (SPLITS, SVG_NS, build_openmoji_pairs, openmoji_svg_dir,
-                                     render_svg)
+                                     publish_render, render_jobs, render_svg)
 from sketchgen.data.paired import PairedImageDataset
 from sketchgen.registry import DATASETS
 
@@ -89,14 +87,8 @@ def build_openmoji_labels(image_size: int, cache_dir: str | Path | None = None,
         print(f'Rendering {len(names)} OpenMoji label maps at {image_size}px into {out} '
               '(once)...')
     jobs = [(str(openmoji_svg_dir() / f'{n}.svg'), str(tmp), image_size) for n in names]
-    workers = workers or min(8, os.cpu_count() or 1)
     try:
-        if workers > 1:
-            with ProcessPoolExecutor(workers) as pool:
-                list(pool.map(_render_one, jobs, chunksize=32))
-        else:
-            for job in jobs:
-                _render_one(job)
+        render_jobs(_render_one, jobs, workers)
         counts = np.zeros(len(CLASSES), np.int64)
         for name in index['splits']['train']:
             labels = np.asarray(load_label_map(tmp / 'label' / f'{name}.png'))
@@ -106,11 +98,7 @@ def build_openmoji_labels(image_size: int, cache_dir: str | Path | None = None,
         (tmp / 'index.json').write_text(json.dumps(dict(
             classes=CLASSES, train_pixel_frequency=frequency, groups=GROUP_CLASSES,
             licence='OpenMoji, the open-source emoji and icon project. CC BY-SA 4.0.')))
-        try:
-            os.rename(tmp, out)
-        except OSError:
-            if not (out / 'index.json').exists():
-                raise
+        publish_render(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return pairs, out
