@@ -91,6 +91,8 @@ def test_test_tool_writes_metrics(trained, tmp_path):
     assert '| FID-EffLite0 |' in table and '| 8 |' in table
     generated, real = sorted((out / 'generated').iterdir()), sorted((out / 'real').iterdir())
     assert len(generated) == len(real) == 8
+    grid = Image.open(out / 'grid.png')  # (source | generated | target) rows
+    assert grid.size[0] == 3 * TINY + 4 * 2 and (grid.size[1] - 2) % (TINY + 2) == 0
 
     # Any other tool recomputes the same FID from the saved images.
     from cleanfid import fid as cleanfid

@@ -11,10 +11,9 @@ import math
 import time
 import warnings
 
-import torch
-from torchvision.utils import make_grid, save_image
+from torchvision.utils import save_image
 
-from sketchgen.evaluation import format_results
+from sketchgen.evaluation import format_results, sample_grid
 from sketchgen.registry import HOOKS
 
 
@@ -157,11 +156,7 @@ class VisualizationHook(Hook):
     def after_train_iter(self, trainer, outputs) -> None:
         if not (trainer.is_main and every(trainer, self.interval)):
             return
-        source = trainer.model.visualise_source(self.batch['source']).float().cpu()
-        target = self.batch['target']
-        fake = trainer.model.generate_batch(self.batch).float().cpu()
-        rows = torch.stack([source, fake, target], dim=1).flatten(0, 1)
-        grid = make_grid((rows.clamp(-1, 1) + 1) / 2, nrow=3, padding=2, pad_value=1.0)
+        grid = sample_grid(trainer.model, self.batch, self.num_samples)
         folder = trainer.work_dir / 'vis'
         folder.mkdir(exist_ok=True)
         save_image(grid, folder / f'iter_{trainer.iteration:06d}.png')

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from torchvision.utils import save_image
+from torchvision.utils import make_grid, save_image
 
 from sketchgen.registry import METRICS
 
@@ -61,3 +61,15 @@ def format_results(results: dict) -> str:
     numbers are printed, so no FID appears without its sample count."""
     values = ', '.join(f'{k} {v:.4g}' for k, v in results.items() if k != 'num_samples')
     return f"on {results.get('num_samples', '?')} images: {values}"
+
+
+@torch.no_grad()
+def sample_grid(model, batch: dict, num_samples: int = 8) -> torch.Tensor:
+    """A [0, 1] image grid of (source | generated | target) rows for the first
+    `num_samples` of `batch`; label maps and masked images are shown as the model
+    shows them (`visualise_source`)."""
+    batch = {k: v[:num_samples] for k, v in batch.items()}
+    source = model.visualise_source(batch['source']).float().cpu()
+    fake = model.generate_batch(batch).float().cpu()
+    rows = torch.stack([source, fake, batch['target'].float().cpu()], dim=1).flatten(0, 1)
+    return make_grid((rows.clamp(-1, 1) + 1) / 2, nrow=3, padding=2, pad_value=1.0)

@@ -48,7 +48,8 @@ def main(argv=None) -> int:
         args.trust_imports, args.amp, args.channels_last)
     out = Path(report['out'])
     print(table)
-    print(f'Wrote {out / "metrics.json"}, {out / "metrics.md"} and {report["num_samples"]} '
+    print(f'Wrote {out / "metrics.json"}, {out / "metrics.md"}, {out / "grid.png"} (source | '
+          f'generated | target of the first test images) and {report["num_samples"]} '
           f'generated and real images in {out / "generated"}, {out / "real"}')
     return 0
 
@@ -63,7 +64,9 @@ def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None,
     from sketchgen.apis import init_model
     from sketchgen.checkpoint import weights_path
     from sketchgen.data.loader import build_dataloader
-    from sketchgen.evaluation import build_metrics, evaluate
+    from torchvision.utils import save_image
+
+    from sketchgen.evaluation import build_metrics, evaluate, sample_grid
 
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     if num_samples is not None and num_samples < 1:
@@ -86,6 +89,8 @@ def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None,
     out = Path(out) if out else weights_path(checkpoint).parent / (
         f'test-{direction}' if direction else 'test')
     results = evaluate(model, loader, metrics, num_samples, save_dir=out)
+    out.mkdir(parents=True, exist_ok=True)
+    save_image(sample_grid(model, next(iter(loader))), out / 'grid.png')
 
     n = results['num_samples']
     report = dict(
