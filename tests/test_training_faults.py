@@ -278,3 +278,25 @@ def test_signal_then_resume_matches_the_uninterrupted_run(signal_run, tmp_path, 
     assert proc.returncode == 0, out
     resumed = _final_weights(work, 40)
     assert all(torch.equal(resumed[k], expected[k]) for k in expected)
+
+
+def test_sigterm_to_the_process_group_with_loader_workers_still_saves(tiny_pairs, tmp_path):
+    # A scheduler's SIGTERM (or Ctrl-C in a terminal) reaches the loader workers too.
+    cfg = tiny_config(tiny_pairs, train_cfg=dict(max_iters=400, val_interval=0),
+                      default_hooks=dict(visualization=None, evaluation=None,
+                                         checkpoint=dict(interval=400, save_best=None),
+                                         logger=dict(interval=1, progress_bar=False)))
+    cfg.train_dataloader.num_workers = 2
+    config = tmp_path / 'workers.py'
+    cfg.dump(str(config))
+    work = tmp_path / 'run'
+    proc = _run_tool([str(config), '--work-dir', str(work)], cwd=tmp_path,
+                     start_new_session=True)
+    deadline = time.time() + 240
+    while _log_lines(work) < 3 and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGTERM)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 143, out
+    assert 'saved' in out and 'Traceback' not in out
+    assert ckpt.list_checkpoints(work / 'checkpoints')

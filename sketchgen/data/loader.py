@@ -7,6 +7,7 @@ A top-level `data_root` in the config is given to every data set that takes one
 from __future__ import annotations
 
 import inspect
+import signal
 
 import torch
 from torch.utils.data import DataLoader, Dataset
@@ -51,6 +52,16 @@ def build_dataset(cfg, split: str, **overrides) -> Dataset:
     return DATASETS.build(dataset_cfg, default_args=defaults or None)
 
 
+def leave_stops_to_the_main_process(worker_id: int) -> None:
+    """Loader workers ignore SIGINT and SIGTERM. Ctrl-C in a terminal, or a scheduler's
+    SIGTERM to the process group, reaches the workers as well as the trainer. The trainer
+    stops at the next iteration boundary and saves; a worker that died at once would
+    make the loader raise before that. Workers still exit when the loader closes, or
+    when the main process dies."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def build_dataloader(cfg, split: str, dataset: Dataset | None = None, *, seed: int = 0,
                      start_iteration: int = 0, rank: int = 0, world_size: int = 1,
                      batch_size: int | None = None, pin_memory: bool = False,
@@ -65,13 +76,15 @@ def build_dataloader(cfg, split: str, dataset: Dataset | None = None, *, seed: i
     workers = loader_cfg.get('num_workers', 0)
     if split != 'train':
         return DataLoader(dataset, batch_size=batch_size or loader_cfg.get('batch_size', 8),
-                          shuffle=False, num_workers=workers, collate_fn=collate)
+                          shuffle=False, num_workers=workers, collate_fn=collate,
+                          worker_init_fn=leave_stops_to_the_main_process if workers else None)
     batch_size = batch_size or loader_cfg.get('batch_size', 1)
     sampler = ResumableSampler(len(dataset), seed=seed,
                                start=start_iteration * batch_size * world_size,
                                rank=rank, world_size=world_size)
     return DataLoader(dataset, batch_size=batch_size, sampler=sampler, num_workers=workers,
                       collate_fn=collate, drop_last=True, persistent_workers=workers > 0,
+                      worker_init_fn=leave_stops_to_the_main_process if workers else None,
                       pin_memory=pin_memory,
                       # its own generator: creating the loader must not consume the
                       # global RNG, or a resumed run would drift from an uninterrupted one
