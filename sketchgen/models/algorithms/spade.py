@@ -16,6 +16,7 @@ betas (0, 0.9), in the configs.
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 from PIL import Image
 
@@ -222,8 +223,7 @@ class SPADE(ImageTranslationModel):
                                  f'indices, got mode {image.mode}')
             if not keep_size and image.size != self.image_size_wh:
                 image = image.resize(self.image_size_wh, Image.NEAREST)
-            image = torch.as_tensor(list(image.getdata()), dtype=torch.int64).view(
-                image.size[1], image.size[0])
+            image = torch.from_numpy(np.asarray(image, dtype=np.int64))
         labels = torch.as_tensor(image)
         if labels.dim() == 2:
             labels = labels[None]
