@@ -14,6 +14,7 @@ from mmengine.config import Config
 from sketchgen.checkpoint import config_from_checkpoint, load_weights
 from sketchgen.config import ConfigError, load_config
 from sketchgen.registry import MODELS, UnknownTypeError
+from sketchgen.zoo import download, is_zoo_name
 
 # The default sketch simplification model, shipped in the package (model_zoo.md).
 DEFAULT_SIMPLIFICATION_MODEL = (Path(__file__).resolve().parent.parent / 'pretrained'
@@ -26,11 +27,14 @@ def init_model(config: str | Path | Config | None = None, checkpoint: str | Path
     """Build a model from a config and/or a checkpoint and put it in inference mode.
 
     `init_model(checkpoint)` alone works too: a path to a checkpoint folder or
-    .safetensors file as the only argument is taken as the checkpoint. Its stored
+    .safetensors file as the only argument is taken as the checkpoint, and so is a
+    model zoo name (model_zoo.md), downloaded and sha256-checked on first use. Its stored
     config is data and runs no code; the `custom_imports` it names (a plugin's
     modules) are imported only with `trust_imports=True`. `amp` ('bf16', 'fp16')
     and `channels_last` put inference on the fast path (see sketchgen.fast_path).
     """
+    if checkpoint is None and is_zoo_name(config) and not Path(config).exists():
+        config, checkpoint = None, download(config)
     if checkpoint is None and config is not None and not isinstance(config, Config) \
             and (Path(config).is_dir() or str(config).endswith(('.safetensors', '.onnx'))):
         config, checkpoint = None, config
