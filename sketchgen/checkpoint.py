@@ -211,6 +211,11 @@ def load_weights(model: nn.Module, checkpoint: str | Path, strict: bool = True) 
     except Exception as err:  # safetensors raises its own error types
         raise CheckpointError(f'{path}: not a readable safetensors file ({err}).') from None
     own = model.state_dict()
+    # a converted reference file holds some networks only (metadata `networks`)
+    networks = read_metadata(path).get('networks')
+    if networks:
+        prefixes = tuple(f'{name}.' for name in networks.split(','))
+        own = {k: v for k, v in own.items() if k.startswith(prefixes)}
     missing = sorted(set(own) - set(state))
     unexpected = sorted(set(state) - set(own))
     wrong_shape = [f'{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(own[k].shape)}'
@@ -228,7 +233,7 @@ def load_weights(model: nn.Module, checkpoint: str | Path, strict: bool = True) 
         lines.append('Use the config the checkpoint was trained with (it is stored inside the '
                      'checkpoint: sketchgen.apis.init_model(checkpoint) rebuilds it).')
         raise CheckpointMismatchError('\n'.join(lines))
-    model.load_state_dict(state, strict=strict)
+    model.load_state_dict(state, strict=strict and not networks)
     return read_metadata(path)
 
 

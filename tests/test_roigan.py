@@ -130,6 +130,21 @@ def test_kl_is_taken_on_mu_not_on_the_sample():
     torch.testing.assert_close(seen['mu'], mu.detach())
 
 
+def test_reconstruction_term_counts_the_roi_only():
+    model = MODELS.build(tiny_roigan(reconstruction_loss=dict(type='L1Loss',
+                                                              loss_weight=100.0)))
+    real, mask = torch.rand(2, 3, TINY, TINY) * 2 - 1, hole()
+    generated = torch.zeros_like(real, requires_grad=True)
+    composite = mask * generated + (1 - mask) * real
+    loss = model.reconstruction_loss(composite, real)
+    # by hand: 100 x sum over the RoI of |0 - x| / all values
+    assert loss.item() == pytest.approx(100 * float((real.abs() * mask).sum()) / real.numel(),
+                                        rel=1e-5)
+    loss.backward()
+    assert (generated.grad[(1 - mask).expand_as(real).bool()] == 0).all()
+    assert (generated.grad[mask.expand_as(real).bool()] != 0).all()
+
+
 def test_output_outside_the_roi_is_the_input_exactly_and_controls_act_inside():
     model = MODELS.build(tiny_roigan()).eval()
     image, mask = torch.rand(2, 3, TINY, TINY) * 2 - 1, hole()

@@ -244,3 +244,25 @@ def test_shipped_model_loads_by_name_and_cli_lists_it():
                           'simplify'], cwd=ROOT, capture_output=True, text=True).stdout
     assert out.split()[:3] == ['sketch_simplification_w0.25_openmoji-128px', 'simplify',
                                'package']
+
+
+def test_reference_file_is_converted_on_first_download(zoo_home, server, tiny_pairs, tmp_path):
+    from conftest import tiny_config
+    from sketchgen.apis import init_model
+    from sketchgen.registry import MODELS
+    cfg = tiny_config(tiny_pairs)
+    cfg.dump(str(zoo_home / 'toy' / 'toy.py'))
+    reference = MODELS.build(cfg.model.generator.to_dict())
+    torch.save(reference.state_dict(), tmp_path / 'facades.pth')
+    server.files['/facades.pth'] = (tmp_path / 'facades.pth').read_bytes()
+    write_metafile(zoo_home, row('ref_facades', f'      url: {server.url}/facades.pth\n'
+                                                '      format: pix2pix-reference\n'))
+    path = zoo.download('ref_facades')
+    assert path.suffix == '.safetensors' and 'ref_facades' in zoo.recorded_hashes()
+    model = init_model('ref_facades')
+    x = torch.rand(1, 3, 32, 32) * 2 - 1
+    torch.manual_seed(0)
+    expected = reference.train()(x)
+    torch.manual_seed(0)
+    assert torch.allclose(model.generate(x), expected, atol=1e-6)
+    assert zoo.download('ref_facades') == path and len(server.log) == 1

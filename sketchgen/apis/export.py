@@ -135,8 +135,8 @@ def read_onnx_metadata(path: str | Path) -> dict:
 
 
 class NotExported(nn.Module):
-    """Stands in for a network that the ONNX file does not hold (the other CycleGAN
-    generator, SPADE's style encoder)."""
+    """Stands in for a network that an ONNX file or a converted reference file does not
+    hold (the other CycleGAN generator, SPADE's style encoder, a discriminator)."""
 
     def __init__(self, message: str):
         super().__init__()

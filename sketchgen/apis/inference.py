@@ -66,12 +66,26 @@ def init_model(config: str | Path | Config | None = None, checkpoint: str | Path
             ) from None
         raise
     if checkpoint is not None:
-        load_weights(model, checkpoint)
+        metadata = load_weights(model, checkpoint)
+        if metadata.get('networks'):
+            absent_networks(model, checkpoint, metadata)
     model.cfg = cfg
     model = model.to(device).eval()
     if amp != 'no' or channels_last:
         model.use_fast_path(amp, channels_last)
     return model
+
+
+def absent_networks(model, checkpoint, metadata: dict) -> None:
+    """Replace the networks a converted file does not hold by ones that say so when used."""
+    from sketchgen.apis.export import NotExported
+    held = metadata['networks'].split(',')
+    for name in sorted({n for group in model.optimizer_groups().values() for n in group}):
+        if name not in held:
+            setattr(model, name, NotExported(
+                f'{checkpoint} holds only {", ".join(held)} '
+                f'({metadata.get("converted_from", "a partial checkpoint")}); '
+                f'{name} is not in it'))
 
 
 def default_simplification_model(device: str | torch.device = 'cpu'):

@@ -11,7 +11,7 @@ import sys
 TOOLS = ('train', 'test', 'infer', 'benchmark', 'make_sketches', 'compare', 'hints_study',
          'cartoon_eval', 'simplify', 'make_rough', 'simplification_eval', 'export_model',
          'reference_study', 'show_rois', 'inpaint', 'roi_sliders',
-         'roi_eval', 'download', 'list_models', 'zoo_table')
+         'roi_eval', 'download', 'list_models', 'zoo_table', 'convert')
 USAGE_ERROR = 2
 
 

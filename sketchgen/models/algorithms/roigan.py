@@ -42,6 +42,9 @@ class RoIGAN(InpaintingMixin, ImageTranslationModel):
         perceptual_loss: weight 5, applied twice (real vs generated, real vs composite);
             None leaves it out.
         tv_loss: weight 0.5, inside the RoI. kl_loss: weight 0.5. info_loss: weight 0.5.
+        reconstruction_loss: not in the thesis; e.g. dict(type='L1Loss', loss_weight=100)
+            on the composite vs the real image (so it counts the RoI only), the pixel
+            term of the Pix2Pix baseline, for short runs (docs/roigan.md). None: off.
         instance_noise: std of the Gaussian noise on real images for D (0.05).
         equalized_lr: ProGAN's equalised learning rate on the generator.
         image_size, test_mode, ema_decay: see `ImageTranslationModel`.
@@ -59,6 +62,7 @@ class RoIGAN(InpaintingMixin, ImageTranslationModel):
                  tv_loss: dict | None = dict(type='TotalVariationLoss', loss_weight=0.5),
                  kl_loss: dict | None = dict(type='KLDivergenceLoss', loss_weight=0.5),
                  info_loss: dict | None = dict(type='InfoLoss', loss_weight=0.5),
+                 reconstruction_loss: dict | None = None,
                  instance_noise: float = 0.05, equalized_lr: bool = True,
                  image_size: int = 64, test_mode: str = 'eval',
                  ema_decay: float | None = None):
@@ -79,6 +83,8 @@ class RoIGAN(InpaintingMixin, ImageTranslationModel):
         self.tv_loss = LOSSES.build(tv_loss) if tv_loss else None
         self.kl_loss = LOSSES.build(kl_loss) if kl_loss else None
         self.info_loss = LOSSES.build(info_loss) if info_loss else None
+        self.reconstruction_loss = (LOSSES.build(reconstruction_loss) if reconstruction_loss
+                                    else None)
         self.instance_noise = instance_noise
         if equalized_lr:
             equalize_learning_rate(self.generator)
@@ -134,6 +140,8 @@ class RoIGAN(InpaintingMixin, ImageTranslationModel):
         if self.perceptual_loss is not None:
             log['loss_perceptual'] = (self.perceptual_loss(generated, real)
                                       + self.perceptual_loss(composite, real))
+        if self.reconstruction_loss is not None:
+            log['loss_reconstruction'] = self.reconstruction_loss(composite, real)
         if self.tv_loss is not None:
             log['loss_tv'] = self.tv_loss(generated, mask)
         if self.kl_loss is not None:
