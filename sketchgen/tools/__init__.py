@@ -11,7 +11,8 @@ import sys
 TOOLS = ('train', 'test', 'infer', 'benchmark', 'make_sketches', 'compare', 'hints_study',
          'cartoon_eval', 'simplify', 'make_rough', 'simplification_eval', 'export_model',
          'reference_study', 'show_rois', 'inpaint', 'roi_sliders',
-         'roi_eval', 'download', 'list_models', 'zoo_table', 'convert')
+         'roi_eval', 'download', 'list_models', 'zoo_table', 'convert', 'colourise', 'translate',
+         'cartoonise', 'demo')
 USAGE_ERROR = 2
 
 

@@ -1,0 +1,182 @@
+"""The Inferencer, the task CLIs and the web demo. The demo is driven end to end in
+headless Chromium (Debian's `chromium`, through Playwright's `executable_path`): load
+the page, upload an image, run, read the output image back and check it is not blank.
+`.ci/run` installs the browser and sets SKETCHGEN_REQUIRE_BROWSER=1, so there the
+browser test fails instead of skipping when something is missing."""
+from __future__ import annotations
+
+import base64
+import io
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from sketchgen.apis import Inferencer
+from sketchgen.demo import DemoError, colourise, editor_parts, inpaint
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rough_sketch(size=96) -> Image.Image:
+    image = Image.new('RGB', (size, size), 'white')
+    draw = ImageDraw.Draw(image)
+    for offset in (0, 2, 4):   # three sloppy strokes of one circle
+        draw.ellipse((16 + offset, 18 - offset, 80 - offset, 78 + offset), outline='black',
+                     width=2)
+    return image
+
+
+def picture(size=64) -> Image.Image:
+    x = np.linspace(0, 255, size, dtype=np.uint8)
+    return Image.fromarray(np.stack([np.tile(x, (size, 1)), np.tile(x[:, None], (1, size)),
+                                     np.full((size, size), 128, np.uint8)], -1))
+
+
+def test_inferencer_simplify_with_svg_and_folder(tmp_path):
+    runner = Inferencer('simplify')   # the built-in model, offline
+    clean, svg = runner(rough_sketch(), svg=True)
+    assert clean.size == (96, 96) and svg.lstrip().startswith('<') and '<path' in svg
+    (tmp_path / 'in').mkdir()
+    rough_sketch().save(tmp_path / 'in' / 'a.png')
+    rough_sketch(64).save(tmp_path / 'in' / 'b.jpg')
+    written = runner.run_folder(tmp_path / 'in', tmp_path / 'out')
+    assert [p.name for p in written] == ['a.png', 'b.png']
+    with pytest.raises(FileExistsError, match='a.png exists'):
+        runner.run_folder(tmp_path / 'in', tmp_path / 'out')
+
+
+def test_inferencer_refuses_what_it_cannot_do():
+    with pytest.raises(ValueError, match="task 'paint' is not one of"):
+        Inferencer('paint')
+    with pytest.raises(ValueError, match='no built-in model yet.*pix2pix_unet-ngf32'):
+        Inferencer('colourise')
+    with pytest.raises(ValueError, match='does not inpaint'):
+        Inferencer('inpaint', model='sketch_simplification_w0.25_openmoji-128px')
+    with pytest.raises(ValueError, match='has no controls'):
+        Inferencer('inpaint', model='telea')(picture(), roi='ellipse', controls=[0.5])
+
+
+def test_demo_functions_fill_the_brushed_region_and_name_missing_models():
+    image = picture()
+    layer = Image.new('RGBA', image.size, (0, 0, 0, 0))
+    ImageDraw.Draw(layer).rectangle((20, 20, 40, 40), fill=(255, 0, 0, 255))
+    editor = dict(background=image, layers=[layer], composite=image)
+    assert editor_parts(editor)[1] is not None
+    filled = np.asarray(inpaint(editor, 'telea', 0, *[0.0] * 10)).astype(int)
+    original = np.asarray(image).astype(int)
+    inside = np.zeros(original.shape[:2], bool)
+    inside[20:41, 20:41] = True
+    assert (filled[~inside] == original[~inside]).all()
+    assert np.abs(filled[inside] - original[inside]).max() > 0
+    with pytest.raises(DemoError, match='Brush over the region'):
+        inpaint(dict(background=image, layers=[], composite=image), 'telea', 0)
+    with pytest.raises(DemoError, match='python tools/train.py configs/pix2pix/'):
+        colourise(editor, None, '', 0)
+
+
+def test_colourise_cli_on_a_folder(tiny_pairs, tmp_path):
+    import torch
+    from conftest import tiny_config
+    from sketchgen.checkpoint import save_checkpoint
+    from sketchgen.registry import MODELS
+    from sketchgen.tools import run
+    cfg = tiny_config(tiny_pairs)
+    torch.manual_seed(0)
+    ckpt = save_checkpoint(tmp_path / 'ckpt', MODELS.build(cfg.model.to_dict()), cfg, 1)
+    assert run('colourise', [str(tiny_pairs / 'val' / 'A'), '--out', str(tmp_path / 'out'),
+                             '--model', str(ckpt)]) == 0
+    outputs = sorted((tmp_path / 'out').glob('*.png'))
+    assert len(outputs) == len(list((tiny_pairs / 'val' / 'A').iterdir()))
+    assert Image.open(outputs[0]).size == (32, 32)
+
+
+# ---------------------------------------------------------------------- in a browser
+def chromium() -> str | None:
+    return shutil.which('chromium') or shutil.which('chromium-browser')
+
+
+def browser_or_skip():
+    missing = []
+    try:
+        import gradio  # noqa: F401
+        import playwright  # noqa: F401
+    except ImportError as err:
+        missing.append(f'{err.name} (pip install -e ".[demo,test]")')
+    if chromium() is None:
+        missing.append("Debian's chromium (apt-get install chromium)")
+    if missing:
+        if os.environ.get('SKETCHGEN_REQUIRE_BROWSER') == '1':
+            pytest.fail('the browser test needs ' + ', '.join(missing))
+        pytest.skip('the browser test needs ' + ', '.join(missing))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def read_output_image(page, selector: str) -> Image.Image:
+    image = page.locator(f'{selector} img').first
+    image.wait_for(state='visible', timeout=60_000)
+    src = image.get_attribute('src')
+    if src.startswith('data:'):
+        data = base64.b64decode(src.split(',', 1)[1])
+    else:
+        data = page.request.get(src).body()
+    return Image.open(io.BytesIO(data)).convert('RGB')
+
+
+def test_demo_in_a_real_browser(tmp_path):
+    browser_or_skip()
+    from playwright.sync_api import sync_playwright
+    from sketchgen.demo import launch
+    rough_sketch().save(tmp_path / 'rough.png')
+    picture(128).save(tmp_path / 'picture.png')
+    app, url = launch(port=free_port(), block=False)
+    shots = os.environ.get('SKETCHGEN_DEMO_SCREENSHOTS')
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium(), headless=True,
+                                        args=['--no-sandbox'])
+            page = browser.new_page(viewport=dict(width=1280, height=900))
+            page.goto(url)
+            page.get_by_role('tab', name='Simplify').click()
+            page.locator('#simplify-input input[type=file]').set_input_files(
+                str(tmp_path / 'rough.png'))
+            page.locator('#simplify-run').click()
+            clean = np.asarray(read_output_image(page, '#simplify-output'))
+            assert clean.shape[:2] == (96, 96)
+            assert clean.std() > 10 and (clean < 128).mean() > 0.005   # lines, not blank
+            if shots:
+                page.screenshot(path=f'{shots}/demo_simplify.png', full_page=True)
+
+            # brush a stroke across the middle of a picture, fill it with Telea
+            page.get_by_role('tab', name='Inpaint').click()
+            page.locator('#inpaint-input input[type=file]').set_input_files(
+                str(tmp_path / 'picture.png'))
+            page.locator('#inpaint-input button[aria-label="Brush"]').click()
+            box = page.locator('#inpaint-input canvas').first.bounding_box()
+            cx, cy = box['x'] + box['width'] / 2, box['y'] + box['height'] / 2
+            page.mouse.move(cx - 40, cy)
+            page.mouse.down()
+            for step in range(1, 21):
+                page.mouse.move(cx - 40 + 4 * step, cy, steps=2)
+            page.mouse.up()
+            page.locator('#inpaint-run').click()
+            filled = np.asarray(read_output_image(page, '#inpaint-output')).astype(int)
+            original = np.asarray(picture(128)).astype(int)
+            assert filled.shape == original.shape and filled.std() > 10
+            changed = np.abs(filled - original).max(-1) > 0
+            assert 0 < changed.mean() < 0.3            # the stroke, not the whole image
+            assert changed[54:74].any() and not changed[:20].any()   # middle rows only
+            if shots:
+                page.screenshot(path=f'{shots}/demo_inpaint.png', full_page=True)
+            browser.close()
+    finally:
+        app.close()
