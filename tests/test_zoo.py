@@ -266,3 +266,36 @@ def test_reference_file_is_converted_on_first_download(zoo_home, server, tiny_pa
     torch.manual_seed(0)
     assert torch.allclose(model.generate(x), expected, atol=1e-6)
     assert zoo.download('ref_facades') == path and len(server.log) == 1
+
+
+def test_published_generator_only_file_is_a_valid_zoo_row(zoo_home, tiny_pairs, tmp_path,
+                                                         monkeypatch):
+    import json
+    import yaml
+    from conftest import tiny_config
+    from sketchgen.apis import init_model
+    from sketchgen.checkpoint import save_checkpoint
+    from sketchgen.registry import MODELS
+    from sketchgen.tools import run
+    cfg = tiny_config(tiny_pairs)
+    model = MODELS.build(cfg.model.to_dict()).eval()
+    ckpt = save_checkpoint(tmp_path / 'ckpt', model, cfg, iteration=6)
+    (tmp_path / 'metrics.json').write_text(json.dumps(dict(
+        checkpoint=str(ckpt), split='test', num_samples=8, metrics=dict(PSNR=12.5))))
+    assert run('publish_model', [str(ckpt), '--name', 'toy', '--task', 'colourise',
+                                 '--config', 'configs/toy/toy.py', '--metrics',
+                                 str(tmp_path / 'metrics.json'), '--out',
+                                 str(tmp_path / 'release'), '--generator-only',
+                                 '--url-base', 'https://example.org/zoo']) == 0
+    row = yaml.safe_load((tmp_path / 'release' / 'toy.metafile.yml').read_text())[0]
+    assert row['weights']['url'] == 'https://example.org/zoo/toy.safetensors'
+    assert row['results'][0]['images'] == 8
+    (zoo_home / 'toy' / 'metafile.yml').write_text(yaml.safe_dump(dict(title='Toy',
+                                                                       models=[row])))
+    zoo._index.cache_clear()
+    monkeypatch.setenv(zoo.ZOO_URL_ENV, (tmp_path / 'release').as_uri())
+    loaded = init_model('toy')
+    x = torch.rand(1, 3, 32, 32) * 2 - 1
+    assert torch.equal(loaded.generator(x), model.generator(x))
+    with pytest.raises(ValueError, match='discriminator is not in it'):
+        loaded.discriminator(x)

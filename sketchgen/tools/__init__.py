@@ -12,7 +12,7 @@ TOOLS = ('train', 'test', 'infer', 'benchmark', 'make_sketches', 'compare', 'hin
          'cartoon_eval', 'simplify', 'make_rough', 'simplification_eval', 'export_model',
          'reference_study', 'show_rois', 'inpaint', 'roi_sliders',
          'roi_eval', 'download', 'list_models', 'zoo_table', 'convert', 'colourise', 'translate',
-         'cartoonise', 'demo')
+         'cartoonise', 'demo', 'publish_model')
 USAGE_ERROR = 2
 
 

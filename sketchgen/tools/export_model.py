@@ -29,6 +29,9 @@ def parse_args(argv=None):
     p.add_argument('--direction', choices=['AtoB', 'BtoA'],
                    help="CycleGAN: which generator to export (default: the model's own)")
     p.add_argument('--fp16', action='store_true', help='store floating-point weights as fp16')
+    p.add_argument('--generator-only', action='store_true',
+                   help='safetensors: keep the generator side only (no discriminator), '
+                        'for shipping; init_model names what is absent if it is asked for')
     p.add_argument('--note', action='append', default=[], metavar='KEY: VALUE',
                    help='extra metadata, e.g. "licence: CC BY-SA 4.0" (repeatable)')
     p.add_argument('--overwrite', action='store_true', help='replace an existing --out file')
@@ -55,11 +58,21 @@ def main(argv=None) -> int:
     if args.format != 'safetensors':
         return export_graph(model, out, args)
     state = load_file(str(source))
+    networks = None
+    if args.generator_only:
+        networks = [name for group, names in model.optimizer_groups().items()
+                    if group.startswith('generator') for name in names]
+        networks += ['generator_ema'] if any(k.startswith('generator_ema.') for k in state) \
+            else []
+        prefixes = tuple(f'{name}.' for name in networks)
+        state = {k: v for k, v in state.items() if k.startswith(prefixes)}
     if args.fp16:
         state = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
     metadata = {k: v for k, v in read_metadata(source).items() if k in (
         'iteration', 'model_type', 'sketchgen_version')}
     metadata['config_json'] = config_to_json(model.cfg)
+    if networks:
+        metadata['networks'] = ','.join(networks)
     for note in args.note:
         key, _, value = note.partition(':')
         if not value:
