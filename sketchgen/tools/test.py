@@ -35,6 +35,9 @@ def parse_args(argv=None):
     p.add_argument('--direction', choices=['AtoB', 'BtoA'],
                    help='CycleGAN models: which way to translate (and which test folder '
                         'is the source); default the model\'s own')
+    p.add_argument('--cfg-options', nargs='+', default=[], metavar='KEY=VALUE',
+                   help='override config keys, as tools/train.py (e.g. '
+                        'model.eval_latent=target); needs a config file, not -')
     add_model_options(p)
     p.add_argument('--device', default=None)
     return p.parse_args(argv)
@@ -42,8 +45,14 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    config = None if args.config == '-' else args.config
+    if args.cfg_options:
+        if config is None:
+            raise ValueError("--cfg-options: give the config file, not '-'")
+        from sketchgen.config import load_config, parse_overrides
+        config = load_config(config, parse_overrides(args.cfg_options))
     report, table = evaluate_checkpoint(
-        None if args.config == '-' else args.config, args.checkpoint, args.metrics,
+        config, args.checkpoint, args.metrics,
         args.num_samples, args.out, args.device, args.test_mode, args.seed, args.direction,
         args.trust_imports, args.amp, args.channels_last)
     out = Path(report['out'])
@@ -94,7 +103,7 @@ def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None,
 
     n = results['num_samples']
     report = dict(
-        checkpoint=str(checkpoint), config=config, split='test', num_samples=n, out=str(out),
+        checkpoint=str(checkpoint), config=getattr(config, 'filename', config), split='test', num_samples=n, out=str(out),
         metrics={k: v for k, v in results.items() if k != 'num_samples'},
         settings=dict(metrics={m.name: dict(m.settings(), num_samples=m.num_samples)
                                for m in metrics},
