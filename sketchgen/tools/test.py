@@ -103,7 +103,8 @@ def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None,
 
     n = results['num_samples']
     report = dict(
-        checkpoint=str(checkpoint), config=getattr(config, 'filename', config), split='test', num_samples=n, out=str(out),
+        checkpoint=str(checkpoint), config=getattr(config, 'filename', config), split='test',
+        num_samples=n, out=str(out),
         metrics={k: v for k, v in results.items() if k != 'num_samples'},
         settings=dict(metrics={m.name: dict(m.settings(), num_samples=m.num_samples)
                                for m in metrics},
