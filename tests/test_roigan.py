@@ -289,6 +289,8 @@ def test_roi_eval_scores_every_model_on_every_family(tiny_pairs, tmp_path):
             assert 'KID-EffLite0' in row and 'FID-EffLite0' not in row
             assert 0 < row['ssim_inside'] <= 1 and row['border_ratio'] > 0
         assert rows['telea']['diversity'] == 0 and rows['roigan']['diversity'] > 0
+        grid = Image.open(tmp_path / 'eval' / f'examples_{family}.png')   # 8 rows, 4 columns
+        assert grid.size == (4 * (TINY + 1) + 1, 8 * (TINY + 1) + 1)
     control = report['controllability']['roigan']
     assert len(control['change_inside_per_unit']) == 3
     assert len(control['q_correlation_continuous']) == 3

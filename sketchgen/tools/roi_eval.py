@@ -13,6 +13,7 @@ has the same mask). Per family and model:
 - border artefacts: mean gradient magnitude on the region's border over the mean
   inside it (the real images' ratio is the reference);
 - diversity: mean pairwise |a − b| inside the region over --samples seeds.
+Also examples_<family>.png: the first 8 test images, blanked | each model | real.
 For models with control codes (RoI-GAN), on the first family: the change inside the
 region per unit of each slider, and how well Q recovers each code from the output
 (Pearson r of the continuous codes, accuracy of the discrete ones; chance: 0 and
@@ -124,6 +125,20 @@ def evaluate_family(model, loader, samples, metrics, device):
     return result
 
 
+def save_examples(models, loader, path: Path, device, n: int = 8) -> None:
+    """A grid: one row per test image, columns = blanked input | each model | real."""
+    import torch
+    from torchvision.utils import save_image
+    batch = next(iter(loader))
+    source, mask = batch['source'][:n].to(device), batch['mask'][:n].to(device)
+    columns = [source.float().cpu()]
+    columns += [model.generate(source, mask=mask, seed=0).float().cpu()
+                for model in models.values()]
+    columns.append(batch['target'][:n].float())
+    grid = torch.stack(columns, 1).flatten(0, 1)
+    save_image((grid.clamp(-1, 1) + 1) / 2, path, nrow=len(columns), padding=1, pad_value=1.0)
+
+
 def controllability(model, loader, device, seed=0):
     """Change per unit of each slider, and Q's recovery of the codes."""
     import torch
@@ -170,16 +185,17 @@ def main(argv=None) -> int:
         cfg = trained[0].cfg
     metrics = build_metrics([dict(type=name) for name in args.metrics])
     results, control = {}, {}
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     for family in args.families:
         loader = family_loader(cfg, family, args.num_samples)
+        save_examples(models, loader, out / f'examples_{family}.png', args.device)
         results[family] = {name: evaluate_family(model, loader, args.samples, metrics,
                                                  args.device)
                            for name, model in models.items()}
         for name, model in models.items():
             if family == args.families[0] and hasattr(model, 'q_head'):
                 control[name] = controllability(model, loader, args.device)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     report = dict(families=results, controllability=control, samples=args.samples,
                   models={n: str(s) for n, s in zip(models, args.model)})
     (out / 'roi_eval.json').write_text(json.dumps(report, indent=2))
