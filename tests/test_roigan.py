@@ -298,6 +298,21 @@ def test_roi_eval_scores_every_model_on_every_family(tiny_pairs, tmp_path):
     assert run('roi_eval', ['--model', 'telea', '--out', str(tmp_path / 'x')]) == 2
 
 
+def test_border_gradients_see_a_seam_and_not_a_flat_fill():
+    from sketchgen.evaluation.inpainting import border_gradients
+    mask = torch.zeros(1, 1, 16, 16)
+    mask[..., 4:12, 4:12] = 1
+    seam = mask.expand(1, 3, 16, 16).clone()        # a flat fill that differs from outside
+    on_border, inside = border_gradients(seam, mask)
+    # by hand: the ring one pixel either side of the edge, forward differences of the grey
+    band = F.max_pool2d(mask, 3, 1, 1) + F.max_pool2d(-mask, 3, 1, 1)
+    dx = F.pad((seam[0, 0, :, 1:] - seam[0, 0, :, :-1]).abs(), (0, 1))
+    dy = F.pad((seam[0, 0, 1:] - seam[0, 0, :-1]).abs(), (0, 0, 0, 1))
+    expected = float(((dx + dy) * band[0, 0]).sum() / band.sum())
+    assert on_border.item() == pytest.approx(expected) and expected > 0
+    assert inside.item() == 0
+
+
 def test_celeba_config_reads_a_partition_and_crops_the_faces(tmp_path):
     from sketchgen.config import load_config
     from sketchgen.data.loader import build_dataset

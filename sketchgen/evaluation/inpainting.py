@@ -38,9 +38,13 @@ def unchanged_outside(pred: torch.Tensor, image: torch.Tensor, mask: torch.Tenso
     return _masked_mean(same, 1 - mask)
 
 
-def border_gradient_ratio(pred: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Mean gradient magnitude on the region's border band (one pixel either side)
-    over the mean inside the region, of the grey image: a seam makes it large."""
+def border_gradients(pred: torch.Tensor, mask: torch.Tensor
+                     ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per image, the mean gradient magnitude of the grey image on the region's border
+    band (one pixel either side) and inside the region (a pixel further in). Their
+    ratio over a set, mean(border) / mean(inside), is large where fills leave seams;
+    a ratio per image is not used, because flat interiors (zero gradient) make it
+    explode."""
     grey = pred.mean(1, keepdim=True)
     dx = F.pad((grey[..., :, 1:] - grey[..., :, :-1]).abs(), (0, 1, 0, 0))
     dy = F.pad((grey[..., 1:, :] - grey[..., :-1, :]).abs(), (0, 0, 0, 1))
@@ -49,7 +53,7 @@ def border_gradient_ratio(pred: torch.Tensor, mask: torch.Tensor) -> torch.Tenso
     eroded = -F.max_pool2d(-mask, 3, stride=1, padding=1)
     band = dilated - eroded
     interior = -F.max_pool2d(-eroded, 3, stride=1, padding=1)  # one more pixel from the band
-    return _masked_mean(magnitude, band) / _masked_mean(magnitude, interior).clamp_min(1e-6)
+    return _masked_mean(magnitude, band), _masked_mean(magnitude, interior)
 
 
 @torch.no_grad()

@@ -11,7 +11,7 @@ has the same mask). Per family and model:
   (--metrics FID KID ... for Inception-v3 when its weights are present);
 - PSNR and SSIM inside the region, and the fraction of unchanged pixels outside it;
 - border artefacts: mean gradient magnitude on the region's border over the mean
-  inside it (the real images' ratio is the reference);
+  inside it, over the whole set (the real images' ratio is the reference);
 - diversity: mean pairwise |a − b| inside the region over --samples seeds.
 Also examples_<family>.png: the first 8 test images, blanked | each model | real.
 For models with control codes (RoI-GAN), on the first family: the change inside the
@@ -93,12 +93,12 @@ def family_loader(cfg, family: str, limit: int | None):
 def evaluate_family(model, loader, samples, metrics, device):
     import torch
 
-    from sketchgen.evaluation.inpainting import (border_gradient_ratio, psnr_inside,
-                                                 ssim_inside, unchanged_outside)
+    from sketchgen.evaluation.inpainting import (border_gradients, psnr_inside, ssim_inside,
+                                                 unchanged_outside)
     for metric in metrics:
         metric.reset()
-    sums = dict(psnr_inside=[], ssim_inside=[], unchanged_outside=[], border_ratio=[],
-                border_ratio_real=[], diversity=[])
+    sums = dict(psnr_inside=[], ssim_inside=[], unchanged_outside=[], diversity=[])
+    border = dict(border=[], inside=[], border_real=[], inside_real=[])
     for batch in loader:
         source, mask = batch['source'].to(device), batch['mask'].to(device)
         real = (batch['target'].float() + 1) / 2
@@ -110,8 +110,10 @@ def evaluate_family(model, loader, samples, metrics, device):
         sums['psnr_inside'].append(psnr_inside(pred, real, m))
         sums['ssim_inside'].append(ssim_inside(pred, real, m))
         sums['unchanged_outside'].append(unchanged_outside(pred, real, m))
-        sums['border_ratio'].append(border_gradient_ratio(pred, m))
-        sums['border_ratio_real'].append(border_gradient_ratio(real, m))
+        for image, suffix in ((pred, ''), (real, '_real')):
+            on_border, inside_region = border_gradients(image, m)
+            border['border' + suffix].append(on_border)
+            border['inside' + suffix].append(inside_region)
         inside = m.expand_as(pred).bool()
         pairs = [(a - b).abs()[inside].mean() for a, b in combinations(outputs, 2)]
         sums['diversity'].append(torch.stack(pairs).mean().expand(len(pred)))
@@ -121,6 +123,11 @@ def evaluate_family(model, loader, samples, metrics, device):
     for key, values in sums.items():
         values = torch.cat(values)
         result[key] = float(values[~values.isnan()].mean())
+    border = {k: torch.cat(v) for k, v in border.items()}
+    for suffix in ('', '_real'):
+        valid = ~(border['border' + suffix].isnan() | border['inside' + suffix].isnan())
+        result['border_ratio' + suffix] = float(border['border' + suffix][valid].mean()
+                                                / border['inside' + suffix][valid].mean())
     result['images'] = sum(len(b) for b in sums['psnr_inside'])
     return result
 
