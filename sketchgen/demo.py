@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +25,6 @@ from sketchgen.apis.inferencer import DEFAULT_MODELS, TRAIN_HINT, Inferencer
 
 PNG = dict(type='pil', format='png')   # lossless: the default webp would alter every pixel
 SLIDERS = 10  # RoI-GAN's continuous codes at the thesis' settings
-CARTOON_LABELS = dict(hair=('black', 'brown', 'blonde', 'red', 'grey'),
-                      skin=('light', 'medium-light', 'medium', 'medium-dark', 'dark'))
 
 
 class DemoError(ValueError):
@@ -81,11 +79,22 @@ def simplify(image, scale: float):
     return clean, str(path)
 
 
-def cartoonise(image, model: str, hair: str, skin: str):
+def cartoon_labels(model: str) -> dict[str, tuple]:
+    """The condition labels of the cartoon model given, else of the config that trains
+    the built-in task's cartoon model (its pickers are ready before a model is)."""
+    if model:
+        return dict(getattr(inferencer('cartoonise', model).model, 'labels', {}))
+    from sketchgen.config import load_config
+    cfg = load_config(Path(__file__).resolve().parent / TRAIN_HINT['cartoonise'])
+    return {k: tuple(v) for k, v in cfg.model.labels.items()}
+
+
+def cartoonise(image, model: str, *values: str, attributes: tuple = ()):
     _needs_model('cartoonise', model)
     if image is None:
         raise DemoError('Upload a face first.')
-    return inferencer('cartoonise', model)(image, labels=dict(hair=hair, skin=skin))
+    labels = dict(zip(attributes, values)) or None
+    return inferencer('cartoonise', model)(image, labels=labels)
 
 
 def inpaint(editor, model: str, seed: float, *controls: float):
@@ -107,7 +116,7 @@ def _shown(function):
             return function(*args)
         except (DemoError, ValueError, FileNotFoundError) as err:
             raise gr.Error(str(err)) from None
-    wrapped.__name__ = function.__name__
+    wrapped.__name__ = getattr(function, '__name__', 'run')
     return wrapped
 
 
@@ -149,10 +158,12 @@ def build_app(colourise_model: str = '', cartoon_model: str = '', inpaint_model:
                 cartoon = gr.Image(**PNG, label='Cartoon', elem_id='cartoon-output')
             with gr.Row():
                 cartoon_box = gr.Textbox(cartoon_model, label='Model (checkpoint)')
-                hair = gr.Dropdown(list(CARTOON_LABELS['hair']), value='black', label='Hair')
-                skin = gr.Dropdown(list(CARTOON_LABELS['skin']), value='light', label='Skin')
+                labels = cartoon_labels(cartoon_model)
+                pickers = [gr.Dropdown(list(values), value=values[0], label=name.capitalize())
+                           for name, values in labels.items()]
             gr.Button('Cartoonise', elem_id='cartoon-run').click(
-                _shown(cartoonise), [face, cartoon_box, hair, skin], cartoon)
+                _shown(partial(cartoonise, attributes=tuple(labels))),
+                [face, cartoon_box, *pickers], cartoon)
         with gr.Tab('Inpaint'):
             gr.Markdown('Brush over a region; it is filled. Model: `telea`, `navier_stokes` '
                         '(OpenCV) or a RoI-GAN checkpoint, whose sliders steer the fill.')

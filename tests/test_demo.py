@@ -180,3 +180,10 @@ def test_demo_in_a_real_browser(tmp_path):
             browser.close()
     finally:
         app.close()
+
+
+def test_cartoon_pickers_come_from_the_cartoon_config():
+    from sketchgen.demo import cartoon_labels
+    labels = cartoon_labels('')
+    assert set(labels) == {'hair', 'skin'} and 'blonde' in labels['hair']
+    assert 'yellow' in labels['skin']
