@@ -249,8 +249,11 @@ def _fetch(url: str, part: Path, size: int | None) -> None:
         return
     if parsed.scheme not in ('http', 'https'):
         raise ZooError(f'{url}: only http(s):// and file:// URLs are supported')
+    from huggingface_hub import file_download
     from huggingface_hub.errors import HfHubHTTPError
     from huggingface_hub.file_download import http_get
+    # the HTTP client huggingface_hub uses (httpx, or httpx2 in newer releases)
+    client = getattr(file_download, 'httpx2', None) or getattr(file_download, 'httpx')
     resume = part.stat().st_size if part.is_file() else 0
     try:
         with open(part, 'ab') as f:
@@ -263,9 +266,11 @@ def _fetch(url: str, part: Path, size: int | None) -> None:
         raise ZooError(f'{url}: download failed ({status or err}); '
                        + ('kept the partial file to resume next time' if part.is_file()
                           else 'nothing was saved')) from None
-    except OSError as err:
-        raise ZooError(f'{url}: download failed ({err}); the partial file {part} is kept and '
-                       'the next download resumes it') from None
+    except (OSError, client.HTTPError) as err:   # unreachable host, timeouts (after retries)
+        raise ZooError(f'{url}: download failed ({err}); '
+                       + (f'the partial file {part} is kept and the next download resumes it'
+                          if part.is_file() and part.stat().st_size else 'nothing was saved')
+                       ) from None
 
 
 def download(name: str) -> Path:

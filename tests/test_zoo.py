@@ -143,6 +143,13 @@ def test_404_saves_nothing_and_names_the_url(zoo_home, server):
     assert not list((zoo.zoo_cache() / 'gone').iterdir())
 
 
+def test_unreachable_host_is_a_clear_error(zoo_home):
+    write_metafile(zoo_home, row('down', '      url: http://127.0.0.1:9/m.bin\n'
+                                         f'      sha256: {sha(PAYLOAD)}\n'))
+    with pytest.raises(zoo.ZooError, match=r'127\.0\.0\.1:9/m\.bin: download failed'):
+        zoo.download('down')
+
+
 def test_mirror_override_replaces_the_url(zoo_home, server, monkeypatch, tmp_path):
     server.files['/mirror/m.bin'] = PAYLOAD
     write_metafile(zoo_home, row('mirrored', '      url: http://127.0.0.1:9/m.bin\n'
