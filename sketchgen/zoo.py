@@ -42,7 +42,8 @@ CONFIGS = Path(__file__).resolve().parent / 'configs'
 PACKAGE = Path(__file__).resolve().parent
 # `weights.format`: our safetensors, or a layout that `sketchgen.convert` turns into one
 FORMATS = ('sketchgen', 'pix2pix-reference', 'cyclegan-reference')
-TASKS = ('colourise', 'translate', 'simplify', 'cartoonise', 'inpaint', 'synthesise')
+TASKS = ('colourise', 'translate', 'simplify', 'cartoonise', 'inpaint', 'synthesise',
+         'landmarks')
 
 
 class ZooError(ValueError):

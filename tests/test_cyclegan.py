@@ -325,3 +325,71 @@ def test_cartoon_eval_reports_labels_landmarks_and_both_directions(emoji_faces, 
     assert report['landmark_error']['num_images'] == report['directions']['AtoB']['num_samples']
     assert (tmp_path / 'eval' / 'label_grid.png').is_file()
     assert 'hair label accuracy' in (tmp_path / 'eval' / 'cartoon_eval.md').read_text()
+
+
+def test_label_classifier_loss_is_the_summed_cross_entropy_per_attribute():
+    from sketchgen.models.discriminators import LabelClassifier
+    c = LabelClassifier(label_sizes=(2, 3), base_channels=4, num_layers=2)
+    logits = torch.tensor([[0., 1., 2., 0., 0.]])
+    labels = torch.tensor([[1., 0., 0., 0., 1.]])   # attribute 1: value 0; 2: value 2
+    # -log softmax([0, 1])[0] - log softmax([2, 0, 0])[2], by hand
+    expected = -(0 - np.log(1 + np.e)) - (0 - np.log(np.e ** 2 + 2))
+    assert c.loss(logits, labels).item() == pytest.approx(expected, rel=1e-6)
+    assert c(torch.rand(3, 3, 16, 16)).shape == (3, 5)
+    with pytest.raises(ValueError, match='label_sizes'):
+        LabelClassifier(label_sizes=(1,))
+
+
+def test_label_classifier_learns_real_labels_and_pushes_the_generator(emoji_faces):
+    """C is trained in the discriminators' step on real B; its loss on G(a, l)
+    reaches G in the generators' step and leaves C alone there."""
+    torch.manual_seed(0)
+    labels = dict(hair=('black', 'brown', 'blonde', 'red', 'grey'))
+    model = MODELS.build(dict(
+        type='CycleGAN', image_size=32, generator=TINY_G, discriminator=TINY_D, labels=labels,
+        label_classifier=dict(type='LabelClassifier', base_channels=8, num_layers=3),
+        label_loss_weight=2.0))
+    assert 'label_classifier' in model.optimizer_groups()['discriminators']
+    from sketchgen.data.emoji import EmojiUnpairedDataset
+    from sketchgen.data.loader import collate
+    ds = EmojiUnpairedDataset(32, 'faces', labels=labels, with_labels=True,
+                              cache_dir=str(emoji_faces), limit=60)
+    batch = collate([ds[(i, i)] for i in range(2)])
+
+    class Backward:
+        def __init__(self):
+            self.classifier_grad, self.generator_grad = [], []
+
+        def update(self, loss):
+            model.zero_grad()
+            loss.backward()
+            self.classifier_grad.append(any(p.grad is not None and p.grad.abs().sum() > 0
+                                            for p in model.label_classifier.parameters()))
+            self.generator_grad.append(any(p.grad is not None and p.grad.abs().sum() > 0
+                                           for p in model.generator.parameters()))
+
+    steps = dict(generators=Backward(), discriminators=Backward())
+    log = model.train_step(batch, steps)
+    assert log['loss_g_cls'] > 0 and log['loss_d_cls'] > 0
+    assert steps['generators'].generator_grad == [True]
+    assert steps['generators'].classifier_grad == [False]
+    assert steps['discriminators'].classifier_grad == [True]
+    assert steps['discriminators'].generator_grad == [False]
+    with pytest.raises(ValueError, match='needs condition `labels`'):
+        MODELS.build(dict(type='CycleGAN', generator=TINY_G, discriminator=TINY_D,
+                          label_classifier=dict(type='LabelClassifier')))
+
+
+def test_hair_reading_takes_a_hand_coloured_red_hair_as_red():
+    from sketchgen.data.emoji import HAIR_COLOURS
+    from sketchgen.tools.cartoon_eval import read_hair_label
+    values = tuple(HAIR_COLOURS)
+    image = torch.full((3, 16, 16), 0.8)                 # a light face ...
+    mask = torch.zeros(16, 16, dtype=torch.bool)
+    mask[:5] = True                                      # ... with hair on top
+    red = torch.tensor([0xD2, 0x2F, 0x27]) / 127.5 - 1   # OpenMoji's red, a little off
+    image[:, :5] = (red + torch.tensor([0.05, -0.04, 0.03]))[:, None, None]
+    assert read_hair_label(image, mask, values) == 'red'
+    image[:, :5] = -0.9                                  # painted black
+    assert read_hair_label(image, mask, values) == 'black'
+    assert read_hair_label(image, ~mask, values) == 'grey'   # the light face is no hair colour

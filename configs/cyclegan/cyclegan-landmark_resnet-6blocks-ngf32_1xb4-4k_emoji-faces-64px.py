@@ -3,8 +3,9 @@
 # as a second label, derived landmarks. Every addition is one key below; the
 # ablation configs next to this file switch them off one at a time.
 #
-# Train the landmark regressor first (its checkpoint is the landmark loss's R):
-#   python tools/train.py configs/cyclegan/landmark-regressor_cnn-w0.5_1xb32-2k_emoji-faces-64px.py
+# The landmark loss's regressor R ships in the package (zoo name below); to make
+# your own, train configs/cyclegan/landmark-regressor_cnn-w0.5_1xb32-2k_emoji-faces-64px.py
+# and give its checkpoint folder instead.
 _base_ = [
     '../_base_/models/cyclegan_resnet.py',
     '../_base_/datasets/emoji_unpaired.py',
@@ -24,8 +25,7 @@ model = dict(
     landmark_loss=dict(
         type='LandmarkLoss', loss_weight=1.0,
         regressor=dict(type='LandmarkRegressor', input_size=64, width=0.5),
-        checkpoint='work_dirs/landmark-regressor_cnn-w0.5_1xb32-2k_emoji-faces-64px/'
-                   'checkpoints/iter_002000'),
+        checkpoint='landmark-regressor_cnn-w0.5_emoji-faces-64px'),
     # 4. local PatchGANs on eye / nose / mouth windows (half the seed's 128 px sizes),
     #    Gaussian-weighted, lambda_local 0.3; 6. switched on after stage I (half-way)
     local_discriminators=dict(
@@ -35,6 +35,10 @@ model = dict(
                            n_layers=2, norm='instance'),
         heatmap_sigma=6.0,
         start_iter=max_iters // 2),
+    # 8. not in the seed: an auxiliary label classifier C on real B (AC-GAN), asking
+    #    G to draw what C reads as the requested hair and skin labels
+    label_classifier=dict(type='LabelClassifier', base_channels=32, num_layers=4),
+    label_loss_weight=1.0,
 )
 _data = dict(type='EmojiUnpairedDataset', image_size=64, subset=subset, labels=labels,
              with_labels=True, with_landmarks=True)

@@ -19,6 +19,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # torch is imported lazily: --help stays fast
+    import torch
 
 
 def parse_args(argv=None):
@@ -48,7 +52,7 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
     from torchvision.utils import save_image
 
     from sketchgen.apis import init_model
-    from sketchgen.data.emoji import HAIR_COLOURS, detect_emoji_landmarks
+    from sketchgen.data.emoji import detect_emoji_landmarks
     from sketchgen.checkpoint import weights_path
     from sketchgen.data.loader import build_dataloader, build_dataset, collate
     from sketchgen.evaluation import build_metrics, evaluate
@@ -109,8 +113,6 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
                                                num_real=len(reals))
 
         # Label accuracy: B -> A -> B with every hair label, colour inside b's hair mask.
-        palette = torch.tensor([[int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)]
-                                for c in (HAIR_COLOURS[v] for v in hair_values)])
         masks_dir = dataset.root / 'masksB'
         correct = {v: 0 for v in hair_values}
         faces = [p for p in dataset.files['B'] if p.stem.endswith(f'_{hair_values[0]}')]
@@ -125,9 +127,7 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
             a = model.generate(b, direction='BtoA')
             for value in hair_values:
                 y = model.generate(a, labels=dict(entry, hair=value))[0].cpu()
-                colour = ((y.clamp(-1, 1) + 1) / 2)[:, mask].mean(1)
-                nearest = int(((palette - colour) ** 2).sum(1).argmin())
-                correct[value] += hair_values[nearest] == value
+                correct[value] += read_hair_label(y, mask, hair_values) == value
         n_faces = len(faces)
         results['label_accuracy'] = dict(
             overall=sum(correct.values()) / (n_faces * len(hair_values)),
@@ -151,6 +151,7 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
             raise SystemExit(f'--regressor: expected a LandmarkRegressor, got {type(net)}')
         net = net.to(device).eval()
         errors_r, errors_det, grids = [], [], []
+        floor = {'A': [], 'B': []}   # R on real images: the floor of its measure
         for start in range(0, len(dataset), 32):
             batch = collate([dataset[i] for i in range(start, min(start + 32, len(dataset)))])
             source = batch['source'].to(device)
@@ -159,6 +160,14 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
             with torch.no_grad():
                 pred = net(fake.float()) * fake.new_tensor([fake.shape[-1], fake.shape[-2]])
             errors_r += interocular_error(pred.float(), true).tolist()
+            for domain, images, points in (('A', 'source', 'landmarks_a'),
+                                           ('B', 'target', 'landmarks_b')):
+                if points in batch:
+                    real = batch[images].to(device)
+                    with torch.no_grad():
+                        found = net(real) * real.new_tensor([real.shape[-1], real.shape[-2]])
+                    floor[domain] += interocular_error(found.float(),
+                                                       batch[points].to(device)).tolist()
             for image, points in zip(fake, true):
                 array = ((image.float().cpu().clamp(-1, 1) + 1) * 127.5).round().byte()
                 big = Image.fromarray(array.permute(1, 2, 0).numpy()).resize((256, 256),
@@ -175,7 +184,9 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
         results['landmark_error'] = dict(
             regressor_nme=float(np.mean(errors_r)), num_images=len(errors_r),
             detector_nme=float(np.mean(errors_det)) if errors_det else None,
-            detector_found=len(errors_det))
+            detector_found=len(errors_det),
+            regressor_nme_real={d: float(np.mean(e)) for d, e in floor.items() if e},
+            num_real={d: len(e) for d, e in floor.items() if e})
         save_image((torch.cat(grids).clamp(-1, 1) + 1) / 2, out / 'grid.png', nrow=8,
                    padding=2, pad_value=1.0)
 
@@ -198,6 +209,18 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
     return report
 
 
+def read_hair_label(image: torch.Tensor, mask: torch.Tensor, values) -> str:
+    """The hair label whose palette colour is nearest to the mean colour of a [-1, 1]
+    (3, H, W) image inside the (H, W) boolean hair mask."""
+    import torch
+
+    from sketchgen.data.emoji import HAIR_COLOURS
+    palette = torch.tensor([[int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+                            for c in (HAIR_COLOURS[v] for v in values)])
+    colour = ((image.float().clamp(-1, 1) + 1) / 2)[:, mask].mean(1)
+    return values[int(((palette - colour) ** 2).sum(1).argmin())]
+
+
 def format_report(results: dict) -> str:
     lines = ['| measure | value | images |', '| --- | --- | --- |']
     for direction, scores in results['directions'].items():
@@ -218,6 +241,9 @@ def format_report(results: dict) -> str:
         lm = results['landmark_error']
         lines.append(f'| landmark NME, regressor | {lm["regressor_nme"]:.4f} | '
                      f'{lm["num_images"]} |')
+        for domain, nme in lm.get('regressor_nme_real', {}).items():
+            lines.append(f'| landmark NME, regressor on real {domain} (its floor) | '
+                         f'{nme:.4f} | {lm["num_real"][domain]} |')
         if lm['detector_nme'] is not None:
             lines.append(f'| landmark NME, detector | {lm["detector_nme"]:.4f} | '
                          f'{lm["detector_found"]} of {lm["num_images"]} found |')

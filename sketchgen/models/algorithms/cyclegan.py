@@ -9,12 +9,16 @@ discriminators, D_B = `discriminator_b` (judges B images) and D_A:
         + 5 |G(b) - b|_1 + 5 |F(a) - a|_1                        identity (0.5 * 10)
         [+ lambda_lm ||R(G(a, l)) - l_a||_2]                      landmark consistency
         [+ sum_part lambda_part GAN(D_part(patches of G(a) around l_a))]  local Ds
+        [+ lambda_cls CE(C(G(a, l)), l)]                         label classifier
     L_D = 0.5 [GAN(D(real), 1) + GAN(D(pool(fake)), 0)] for D_A, D_B and each local D
+        [+ CE(C(b), l_b)]                                        C learns real B's labels
 
 Condition labels (`labels=dict(hair=('black', ...), ...)`): one-hot per attribute,
 given to G (at its input and every residual block) and to D_B (at its input), so
 G(a, l) must draw B images with the attribute l. F is unconditional; the B -> A ->
-B cycle uses b's own label, which ties the label to what the image shows.
+B cycle uses b's own label, which ties the label to what the image shows. An
+optional auxiliary classifier C (`label_classifier`, after AC-GAN) reads the labels
+off real B images and asks G to draw what C reads as the requested label.
 
 Local discriminators judge eye, nose and mouth windows cut around the landmarks
 (the input's landmarks on G(a): the face keeps its geometry) from iteration
@@ -81,6 +85,9 @@ class CycleGAN(ImageTranslationModel):
         local_discriminators: dict(parts=dict(eyes=dict(size=(h, w), weight=0.3), ...),
             discriminator=<PatchGAN config>, heatmap_sigma=None or pixels,
             start_iter=0) -- needs `landmarks_a` and `landmarks_b` in the batches.
+        label_classifier: `LabelClassifier` config (its `label_sizes` is filled in
+            from `labels`), trained with the discriminators; None for none.
+        label_loss_weight: lambda_cls, the weight of G's classification loss.
         direction: the direction `generate`/`infer` translate by default.
         init_type, init_gain, image_size, test_mode: as Pix2Pix.
     """
@@ -91,7 +98,9 @@ class CycleGAN(ImageTranslationModel):
                  identity_loss: dict | None = dict(type='L1Loss', loss_weight=5.0),
                  pool_size: int = 50, disc_loss_weight: float = 0.5,
                  labels: dict | None = None, landmark_loss: dict | None = None,
-                 local_discriminators: dict | None = None, direction: str = 'AtoB',
+                 local_discriminators: dict | None = None,
+                 label_classifier: dict | None = None, label_loss_weight: float = 1.0,
+                 direction: str = 'AtoB',
                  init_type: str = 'normal', init_gain: float = 0.02, image_size: int = 256,
                  test_mode: str = 'eval'):
         self.labels = {k: tuple(v) for k, v in (labels or {}).items()}
@@ -121,6 +130,14 @@ class CycleGAN(ImageTranslationModel):
         self.pools = {'a': ImagePool(pool_size), 'b': ImagePool(pool_size)}
         networks = [self.generator, self.generator_ba, self.discriminator_a,
                     self.discriminator_b]
+        self.label_classifier = None
+        if label_classifier is not None:
+            if not self.labels:
+                raise ValueError('CycleGAN: label_classifier needs condition `labels`')
+            self.label_classifier = MODELS.build(dict(
+                label_classifier, label_sizes=tuple(len(v) for v in self.labels.values())))
+            networks.append(self.label_classifier)
+        self.label_loss_weight = label_loss_weight
 
         local = dict(local_discriminators or {})
         self.local_parts = dict(local.get('parts', {}))
@@ -146,7 +163,8 @@ class CycleGAN(ImageTranslationModel):
         reference's itertools.chain of parameters)."""
         return {'generators': ('generator', 'generator_ba'),
                 'discriminators': ('discriminator_a', 'discriminator_b',
-                                   *(f'discriminator_{p}' for p in self.local_parts))}
+                                   *(f'discriminator_{p}' for p in self.local_parts),
+                                   *(('label_classifier',) if self.label_classifier else ()))}
 
     # ------------------------------------------------------------------ labels
     @property
@@ -231,6 +249,8 @@ class CycleGAN(ImageTranslationModel):
         # ---- generators
         discriminators = [self.discriminator_a, self.discriminator_b] + [
             getattr(self, f'discriminator_{p}') for p in self.local_parts]
+        if self.label_classifier is not None:
+            discriminators.append(self.label_classifier)
         for net in discriminators:
             set_requires_grad(net, False)
         fake_b = self.generator(real_a, *g_args_ab)
@@ -245,6 +265,9 @@ class CycleGAN(ImageTranslationModel):
         if self.identity_loss is not None:
             log['loss_idt_b'] = self.identity_loss(self.generator(real_b, *g_args_b), real_b)
             log['loss_idt_a'] = self.identity_loss(self.generator_ba(real_a), real_a)
+        if self.label_classifier is not None:
+            log['loss_g_cls'] = self.label_loss_weight * self.label_classifier.loss(
+                self.label_classifier(fake_b), label_ab)
         if self.landmark_loss is not None:
             log['loss_landmark'] = self.landmark_loss(fake_b, batch['landmarks_a'])
         fake_patches = {}
@@ -274,6 +297,9 @@ class CycleGAN(ImageTranslationModel):
             real = self.face_part_patches(real_b, batch['landmarks_b'], part)
             loss_d[f'loss_d_{part}'] = self.discriminator_loss(
                 getattr(self, f'discriminator_{part}'), real, self.pools[part].query(patches))
+        if self.label_classifier is not None:
+            loss_d['loss_d_cls'] = self.label_classifier.loss(self.label_classifier(real_b),
+                                                              label_b)
         optimizers['discriminators'].update(sum(loss_d.values()))
         log.update(loss_d)
         return {name: loss.detach() for name, loss in log.items()}

@@ -1,5 +1,7 @@
+from sketchgen.models.discriminators.label_classifier import LabelClassifier
 from sketchgen.models.discriminators.multiscale import MultiscaleDiscriminator
 from sketchgen.models.discriminators.patchgan import PatchDiscriminator
 from sketchgen.models.discriminators.roigan import InfoQHead, RoIGANDiscriminator
 
-__all__ = ['InfoQHead', 'MultiscaleDiscriminator', 'PatchDiscriminator', 'RoIGANDiscriminator']
+__all__ = ['InfoQHead', 'LabelClassifier', 'MultiscaleDiscriminator', 'PatchDiscriminator',
+           'RoIGANDiscriminator']

@@ -13,16 +13,21 @@ from sketchgen.registry import LOSSES, MODELS
 
 
 def load_regressor_weights(regressor: nn.Module, checkpoint: str) -> None:
-    """Load R from a `LandmarkRegression` checkpoint (its keys start with 'regressor.')."""
+    """Load R from a `LandmarkRegression` checkpoint (its keys start with 'regressor.'):
+    a model-zoo name (e.g. the packaged 'landmark-regressor_cnn-w0.5_emoji-faces-64px'),
+    a checkpoint folder or a weights file."""
     from safetensors.torch import load_file
 
+    from sketchgen import zoo
     from sketchgen.checkpoint import weights_path
     try:
-        path = weights_path(checkpoint)
+        path = zoo.download(checkpoint) if zoo.is_zoo_name(checkpoint) \
+            else weights_path(checkpoint)
     except FileNotFoundError as err:
         raise FileNotFoundError(
-            f'{err} The landmark loss needs a trained landmark regressor: train it with its '
-            'own config first (e.g. python tools/train.py configs/cyclegan/'
+            f'{err} The landmark loss needs a trained landmark regressor: name the packaged '
+            "one ('landmark-regressor_cnn-w0.5_emoji-faces-64px'), train one with its own "
+            'config (e.g. python tools/train.py configs/cyclegan/'
             'landmark-regressor_cnn-w0.5_1xb32-2k_emoji-faces-64px.py), or point '
             'landmark_loss.checkpoint at your LandmarkRegression checkpoint.') from None
     state = load_file(str(path))
