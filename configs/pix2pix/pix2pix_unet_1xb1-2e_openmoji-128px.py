@@ -1,8 +1,13 @@
 # Pix2Pix at 128 px on OpenMoji at the reference's budget for a small data set:
 # unet_128 (7 levels, reference widths), batch 1, two epochs of the 3,308 training
-# pairs (6,616 iterations). CPU-sized: about a quarter of an hour on 2 cores.
+# pairs (6,616 iterations; lr constant, then linear decay over the second epoch).
+# CPU-sized: about a quarter of an hour on 2 cores with the main job's fast path.
 _base_ = ['./pix2pix_unet_1xb4-20k_openmoji-128px.py']
 max_iters = 6616
 train_dataloader = dict(batch_size=1)
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 default_hooks = dict(checkpoint=dict(interval=max_iters), visualization=dict(interval=1654))
+# The main job's fast path (docs/benchmarks.md): bf16 autocast where the CPU or GPU
+# computes it natively (else fp32) and fused Adam.
+amp = 'auto'
+fused_optimizer = True
