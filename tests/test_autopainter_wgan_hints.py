@@ -225,8 +225,79 @@ def test_hint_tools_on_a_tiny_trained_model(tiny_pairs, tmp_path):
     assert cli.main(['infer', '-', str(ckpt), str(sketch), '--hints',
                      str(tmp_path / 'hints.png'), '--out', str(tmp_path / 'out')]) == 0
     assert (tmp_path / 'out' / f'{sketch.stem}.png').exists()
-    assert cli.main(['hints_study', '-', str(ckpt), '--hints', '2', '--out',
-                     str(tmp_path / 'study')]) == 0
-    row = json.loads((tmp_path / 'study' / 'hints_study.json').read_text())['rows'][0]
-    assert row['images'] == 8 and 8 <= row['hinted_pixels'] <= 2 * 8 * 9
-    assert 0 <= row['error_with_hints'] <= 1 and 0 <= row['error_without_hints'] <= 1
+    assert cli.main(['hints_study', '-', str(ckpt), str(ckpt), '--hints', '0', '2',
+                     '--seeds', '0', '1', '--strokes', '4', '--out', str(tmp_path / 'study')]) == 0
+    report = json.loads((tmp_path / 'study' / 'hints_study.json').read_text())
+    none, two = report['rows']
+    assert len(report['runs']) == 4 and none['runs'] == 4
+    assert none['hinted_pixels'] == 0 and none['hint_error'] is None and none['psnr'] > 0
+    assert none['psnr_spread'] == pytest.approx(0, abs=1e-9)   # no hints: no sampling noise
+    assert two['images'] == 8 and two['hinted_pixels'] >= 8
+    for key in ('hint_error', 'hint_error_without', 'region_error', 'region_error_without'):
+        assert 0 <= two[key] <= 1 and two[f'{key}_spread'] >= 0
+    # the same checkpoint twice: runs 0/2 and 1/3 share a seed and give the same numbers
+    assert report['runs'][0]['rows'] == report['runs'][2]['rows']
+    assert '±' in (tmp_path / 'study' / 'hints_study.md').read_text()
+
+
+def test_hint_strokes_stay_inside_their_colour_region_in_its_colour():
+    target = torch.full((1, 3, 32, 32), 1.0)
+    red = torch.tensor([0.8, -0.6, -0.7])
+    target[..., 8:24, 8:24] = red.view(1, 3, 1, 1)
+    sampler = ColourHintSampler(max_size=2, coloured_bias=1e6, stroke_length=12)
+    g = torch.Generator().manual_seed(1)
+    hints = sampler(target, count=3, generator=g)
+    mask = hints[0, 3] > 0
+    assert mask.sum() > 3 * 2                          # strokes, not three dots
+    assert not mask[:8].any() and not mask[24:].any()   # never past the square's border
+    assert not mask[:, :8].any() and not mask[:, 24:].any()
+    assert torch.equal(hints[0, :3][:, mask], red[:, None].expand(3, int(mask.sum())))
+    with pytest.raises(ValueError, match='stroke_length'):
+        ColourHintSampler(stroke_length=-1)
+
+
+def test_geometric_hint_counts_follow_their_distribution():
+    sampler = ColourHintSampler(max_hints=10, count='geometric', geometric_p=0.25)
+    g = torch.Generator().manual_seed(0)
+    counts = np.array([sampler.draw_count(g) for _ in range(4000)])
+    assert counts.min() == 0 and counts.max() == 10                  # capped at max_hints
+    assert (counts == 0).mean() == pytest.approx(0.25, abs=0.03)     # P(0) = p
+    # mean of min(Geom(p), 10): sum over k = 1..10 of P(K >= k) = sum (1 - p)^k
+    assert counts.mean() == pytest.approx(sum(0.75 ** k for k in range(1, 11)), abs=0.12)
+    with pytest.raises(ValueError, match="count='poisson'"):
+        ColourHintSampler(count='poisson')
+
+
+class NoStep:
+    def update(self, loss):
+        pass
+
+
+def test_hint_loss_is_the_mean_error_at_hinted_pixels_times_its_weight():
+    model = hinted(hint_loss_weight=4.0)
+    target = torch.zeros(1, 3, TINY, TINY)
+    fake = target.clone()
+    fake[..., 0, 0] = 0.5                  # hinted, off by 0.5 on every channel
+    fake[..., 5, 5] = -1.0                 # not hinted: ignored by this term
+    hints = torch.zeros(1, 4, TINY, TINY)
+    hints[:, 3, 0, :2] = 1                 # two hinted pixels, one of them exact
+    log = model.generator_step(torch.zeros_like(target), target, fake, NoStep(), hints)
+    assert log['loss_hint'].item() == pytest.approx(4.0 * (0.5 * 3) / (2 * 3))
+    with pytest.raises(ValueError, match='hint_loss_weight needs'):
+        tiny_pix2pix(hint_loss_weight=1.0)
+
+
+
+def test_hint_regions_are_the_connected_areas_of_the_hinted_colour():
+    from sketchgen.evaluation.colour import hint_regions
+    target = torch.ones(1, 3, 8, 8)
+    target[..., :, :3] = torch.tensor([1., 0., 0.]).view(1, 3, 1, 1)   # red, left
+    target[..., :, 5:] = torch.tensor([1., 0., 0.]).view(1, 3, 1, 1)   # red, right, apart
+    target[..., 0, 7] = torch.tensor([0., 0., 1.]).view(3)             # one blue pixel
+    hints = torch.zeros(1, 4, 8, 8)
+    hints[0, 3, 2, 1] = 1                                              # a dot on left red
+    region = hint_regions(target, hints)[0, 0]
+    assert region[:, :3].all() and not region[:, 3:].any()    # not the other red area
+    hints[0, 3, 0, 7] = 1                                              # and on the blue
+    region = hint_regions(target, hints)[0, 0]
+    assert region.sum() == 8 * 3 + 1 and region[0, 7]

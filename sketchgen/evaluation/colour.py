@@ -42,3 +42,28 @@ def colour_histogram(rgb: torch.Tensor, mask: torch.Tensor, bins: int = 4) -> to
 def histogram_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """Total-variation distance between normalised histograms: 0 same, 1 disjoint."""
     return 0.5 * (a - b).abs().sum(1)
+
+
+def hint_regions(target: torch.Tensor, hints: torch.Tensor, tolerance: float = 0.1
+                 ) -> torch.Tensor:
+    """The ground-truth regions the hints fall in: for each image of a [0, 1] (N, 3,
+    H, W) target and its (N, 4, H, W) hint map, the union over connected hint marks
+    of the 4-connected region of pixels whose colour is within `tolerance` (on every
+    channel) of the mark's colour in the target, and that touches the mark.
+    (N, 1, H, W) float mask."""
+    import numpy as np
+    from scipy import ndimage
+
+    regions = np.zeros((target.shape[0], 1, *target.shape[-2:]), dtype=bool)
+    truth = target.detach().float().cpu().numpy()
+    marks_all = hints[:, 3].detach().cpu().numpy() > 0
+    for i in range(len(truth)):
+        marks, count = ndimage.label(marks_all[i])
+        for mark in range(1, count + 1):
+            where = marks == mark
+            colour = truth[i][:, where].mean(1)
+            similar = (np.abs(truth[i] - colour[:, None, None]) <= tolerance).all(0)
+            components, _ = ndimage.label(similar)
+            touched = np.unique(components[where & similar])
+            regions[i, 0] |= np.isin(components, touched[touched > 0])
+    return torch.from_numpy(regions.astype(np.float32))

@@ -16,16 +16,53 @@ HINT_CHANNELS = 4
 
 
 class ColourHintSampler:
-    """Sample up to `max_hints` square patches (1 to `max_size` px wide) per image,
-    each carrying the mean target colour under it. Patch centres favour coloured
-    pixels (`coloured_bias` times the weight of near-white background), where a
-    hint is informative."""
+    """Sample hints per image from the target: dots (square patches 1 to `max_size`
+    px wide, carrying the mean target colour under them) or strokes.
 
-    def __init__(self, max_hints: int = 16, max_size: int = 3, coloured_bias: float = 9.0):
+    Hint centres favour coloured pixels (`coloured_bias` times the weight of
+    near-white background), where a hint is informative.
+
+    Args:
+        max_hints: the most hints per image.
+        max_size: dot width / stroke width in pixels (1 to max_size).
+        coloured_bias: extra weight of coloured pixels as hint centres.
+        count: how many hints an image gets: 'uniform' on 0..max_hints, or
+            'geometric' (P(k) ~ (1 - p)^k p, capped at max_hints), which puts
+            most images at a few hints as users give them (Zhang et al. 2017).
+        geometric_p: p of the geometric count; mean (1 - p) / p hints.
+        stroke_length: 0 for dots; otherwise each hint is a straight stroke of 1
+            to `stroke_length` px in a random direction, painted in the colour of
+            its first pixel and cut where the target leaves that colour (by more
+            than `stroke_tolerance` in [-1, 1] on any channel), as a user paints
+            inside a region.
+    """
+
+    COUNTS = ('uniform', 'geometric')
+
+    def __init__(self, max_hints: int = 16, max_size: int = 3, coloured_bias: float = 9.0,
+                 count: str = 'uniform', geometric_p: float = 0.125,
+                 stroke_length: int = 0, stroke_tolerance: float = 0.1):
         if max_hints < 0 or max_size < 1:
             raise ValueError(f'ColourHintSampler: max_hints={max_hints} must be >= 0 and '
                              f'max_size={max_size} >= 1')
+        if count not in self.COUNTS:
+            raise ValueError(f'ColourHintSampler: count={count!r} is not one of {self.COUNTS}')
+        if not 0 < geometric_p <= 1:
+            raise ValueError(f'ColourHintSampler: geometric_p={geometric_p} must be in (0, 1]')
+        if stroke_length < 0:
+            raise ValueError(f'ColourHintSampler: stroke_length={stroke_length} must be >= 0')
         self.max_hints, self.max_size, self.coloured_bias = max_hints, max_size, coloured_bias
+        self.count, self.geometric_p = count, geometric_p
+        self.stroke_length, self.stroke_tolerance = stroke_length, stroke_tolerance
+
+    def draw_count(self, generator: torch.Generator | None = None) -> int:
+        if self.count == 'uniform':
+            return int(torch.randint(0, self.max_hints + 1, (), generator=generator))
+        # inverse CDF of the geometric distribution on {0, 1, ...}
+        u = float(torch.rand((), generator=generator))
+        k = int(np.floor(np.log1p(-u) / np.log1p(-self.geometric_p))) \
+            if self.geometric_p < 1 else 0
+        return min(k, self.max_hints)
 
     def __call__(self, target: torch.Tensor, count: int | None = None,
                  generator: torch.Generator | None = None) -> torch.Tensor:
@@ -35,19 +72,43 @@ class ColourHintSampler:
         coloured = (target < 0.8).any(1).flatten(1).float()  # below ~0.9 in [0, 1]
         weights = (1 + self.coloured_bias * coloured).cpu()
         for i in range(n):
-            k = count if count is not None else int(
-                torch.randint(0, self.max_hints + 1, (), generator=generator))
+            k = count if count is not None else self.draw_count(generator)
             if k == 0:
                 continue
             centres = torch.multinomial(weights[i], k, replacement=True, generator=generator)
             sizes = torch.randint(1, self.max_size + 1, (k,), generator=generator)
             for centre, size in zip(centres.tolist(), sizes.tolist()):
-                y0, x0 = max(centre // w - size // 2, 0), max(centre % w - size // 2, 0)
+                y, x = divmod(centre, w)
+                if self.stroke_length:
+                    self._paint_stroke(hints[i], target[i], y, x, size, generator)
+                    continue
+                y0, x0 = max(y - size // 2, 0), max(x - size // 2, 0)
                 patch = (slice(y0, min(y0 + size, h)), slice(x0, min(x0 + size, w)))
                 colour = target[i, :, patch[0], patch[1]].mean((1, 2))
                 hints[i, :3, patch[0], patch[1]] = colour[:, None, None]
                 hints[i, 3, patch[0], patch[1]] = 1
         return hints
+
+    def _paint_stroke(self, hints: torch.Tensor, target: torch.Tensor, y: int, x: int,
+                      width: int, generator: torch.Generator | None) -> None:
+        """A straight stroke from (y, x) in the colour there, stopped where the
+        target's colour changes; `width` px square brush, clipped the same way."""
+        h, w = target.shape[-2:]
+        colour = target[:, y, x]
+        length = int(torch.randint(1, self.stroke_length + 1, (), generator=generator))
+        angle = float(torch.rand((), generator=generator)) * 2 * np.pi
+        dy, dx = np.sin(angle), np.cos(angle)
+        for step in range(length):
+            cy, cx = int(round(y + step * dy)), int(round(x + step * dx))
+            if not (0 <= cy < h and 0 <= cx < w) or \
+                    (target[:, cy, cx] - colour).abs().max() > self.stroke_tolerance:
+                break
+            y0, x0 = max(cy - width // 2, 0), max(cx - width // 2, 0)
+            patch = target[:, y0:cy - width // 2 + width, x0:cx - width // 2 + width]
+            inside = (patch - colour[:, None, None]).abs().amax(0) <= self.stroke_tolerance
+            region = hints[:, y0:y0 + patch.shape[1], x0:x0 + patch.shape[2]]
+            region[:3] = torch.where(inside, colour[:, None, None], region[:3])
+            region[3] = torch.where(inside, torch.ones_like(region[3]), region[3])
 
 
 def hints_from_image(image: Image.Image | str, size: tuple[int, int] | None = None

@@ -34,6 +34,9 @@ class Pix2Pix(ImageTranslationModel):
             (use 1.0 for WGAN-GP).
         init_type, init_gain: weight init of both networks (pix2pix: N(0, 0.02)).
         image_size, test_mode, ema_decay, hints: see `ImageTranslationModel`.
+        hint_loss_weight: weight of an extra L1 term at the hinted pixels only (mean
+            absolute error there), so the model paints what the user asked for where
+            it was asked; 0 leaves the hinted pixels to the image-wide pixel loss.
     """
 
     def __init__(self, generator: dict, discriminator: dict,
@@ -43,7 +46,8 @@ class Pix2Pix(ImageTranslationModel):
                  gradient_penalty: dict | None = None, n_critic: int = 1,
                  disc_loss_weight: float = 0.5, init_type: str = 'normal',
                  init_gain: float = 0.02, image_size: int = 256, test_mode: str = 'eval',
-                 ema_decay: float | None = None, hints: dict | None = None):
+                 ema_decay: float | None = None, hints: dict | None = None,
+                 hint_loss_weight: float = 0.0):
         super().__init__(generator, image_size=image_size, test_mode=test_mode,
                          ema_decay=ema_decay, hints=hints)
         if n_critic < 1:
@@ -56,6 +60,9 @@ class Pix2Pix(ImageTranslationModel):
         self.tv_loss = LOSSES.build(tv_loss) if tv_loss else None
         self.gradient_penalty = LOSSES.build(gradient_penalty) if gradient_penalty else None
         self.n_critic = n_critic
+        if hint_loss_weight and hints is None:
+            raise ValueError('Pix2Pix: hint_loss_weight needs `hints`')
+        self.hint_loss_weight = hint_loss_weight
         self.disc_loss_weight = disc_loss_weight
         init_weights(self.generator, init_type, init_gain)
         init_weights(self.discriminator, init_type, init_gain)
@@ -73,7 +80,8 @@ class Pix2Pix(ImageTranslationModel):
         fake = self.generator(self.generator_input(source, hints))
         log = self.discriminator_step(source, target, fake, optimizers['discriminator'])
         if (iteration + 1) % self.n_critic == 0:
-            log.update(self.generator_step(source, target, fake, optimizers['generator']))
+            log.update(self.generator_step(source, target, fake, optimizers['generator'],
+                                           hints))
         return log
 
     def discriminator_step(self, source, target, fake, optimizer) -> dict:
@@ -91,7 +99,7 @@ class Pix2Pix(ImageTranslationModel):
         optimizer.update(loss_d)
         return dict(loss_d=loss_d.detach(), **log)
 
-    def generator_step(self, source, target, fake, optimizer) -> dict:
+    def generator_step(self, source, target, fake, optimizer, hints=None) -> dict:
         # D's weights get no gradient from G's loss (and DDP sees no unused params).
         set_requires_grad(self.discriminator, False)
         pred_fake = self.discriminator(torch.cat([source, fake], dim=1))
@@ -102,6 +110,11 @@ class Pix2Pix(ImageTranslationModel):
             log['loss_feature'] = self.perceptual_loss(fake, target)
         if self.tv_loss is not None:
             log['loss_tv'] = self.tv_loss(fake)
+        if self.hint_loss_weight and hints is not None:
+            mask = hints[:, -1:]
+            error = ((fake - target).abs() * mask).sum() / (mask.sum() * fake.shape[1]
+                                                            ).clamp_min(1)
+            log['loss_hint'] = self.hint_loss_weight * error
         optimizer.update(sum(log.values()))
         set_requires_grad(self.discriminator, True)
         return {name: loss.detach() for name, loss in log.items()}
