@@ -300,7 +300,7 @@ def test_landmark_cyclegan_trains_local_discriminators_only_in_stage_two(emoji_f
 @pytest.mark.filterwarnings('ignore:LandmarkLoss')
 def test_cartoon_eval_reports_labels_landmarks_and_both_directions(emoji_faces, tmp_path):
     from sketchgen.engine.trainer import Trainer
-    from sketchgen.tools.cartoon_eval import evaluate_cartoon
+    from sketchgen.tools.cartoon_eval import main
     labels = dict(hair=('black', 'brown', 'blonde', 'red', 'grey'))
     data = dict(type='EmojiUnpairedDataset', image_size=32, subset='faces', labels=labels,
                 with_labels=True, with_landmarks=True, cache_dir=str(emoji_faces), limit=60,
@@ -314,17 +314,29 @@ def test_cartoon_eval_reports_labels_landmarks_and_both_directions(emoji_faces, 
                              test_dataloader=dict(dataset=dict(data, _delete_=True,
                                                                split='test')),
                              train_cfg=dict(max_iters=2, val_interval=0),
-                             default_hooks=dict(checkpoint=dict(interval=2))))
+                             default_hooks=dict(checkpoint=dict(interval=1))))
     Trainer(cfg, work_dir=tmp_path / 'run').train()
-    report = evaluate_cartoon(None, tmp_path / 'run' / 'checkpoints' / 'iter_000002',
-                              out=tmp_path / 'eval', device='cpu')
+    # two checkpoints, as two training seeds would give: each evaluated, then summarised
+    assert main(['-', *(str(tmp_path / 'run' / 'checkpoints' / f'iter_00000{i}')
+                        for i in (1, 2)), '--out', str(tmp_path / 'eval'),
+                 '--device', 'cpu']) == 0
+    report = json.loads((tmp_path / 'eval' / 'run1' / 'cartoon_eval.json').read_text())
+    first = json.loads((tmp_path / 'eval' / 'run0' / 'cartoon_eval.json').read_text())
+    summary = json.loads((tmp_path / 'eval' / 'cartoon_eval_summary.json').read_text())
+    accuracy = summary['measures']['hair label accuracy']
+    assert accuracy['values'] == [first['label_accuracy']['overall'],
+                                  report['label_accuracy']['overall']]
+    assert accuracy['mean'] == pytest.approx(np.mean(accuracy['values']))
+    assert accuracy['spread'] == pytest.approx(np.std(accuracy['values'], ddof=1))
+    assert 'landmark NME, regressor' in summary['measures']
     assert set(report['directions']) == {'AtoB', 'BtoA'}
     assert set(report['per_label']) == set(labels['hair'])
     accuracy = report['label_accuracy']
     assert 0 <= accuracy['overall'] <= 1 and accuracy['num_faces'] > 0
     assert report['landmark_error']['num_images'] == report['directions']['AtoB']['num_samples']
-    assert (tmp_path / 'eval' / 'label_grid.png').is_file()
-    assert 'hair label accuracy' in (tmp_path / 'eval' / 'cartoon_eval.md').read_text()
+    assert (tmp_path / 'eval' / 'run1' / 'label_grid.png').is_file()
+    assert 'hair label accuracy' in (tmp_path / 'eval' / 'run1' / 'cartoon_eval.md').read_text()
+    assert '±' in (tmp_path / 'eval' / 'cartoon_eval_summary.md').read_text()
 
 
 def test_label_classifier_loss_is_the_summed_cross_entropy_per_attribute():

@@ -1,6 +1,7 @@
 """Evaluate a (landmark-guided) CycleGAN on the held-out emoji faces.
 
-    python tools/cartoon_eval.py CONFIG CHECKPOINT [--out DIR] [--regressor CKPT]
+    python tools/cartoon_eval.py CONFIG CHECKPOINT [CHECKPOINT ...] [--out DIR]
+        [--regressor CKPT]
 
 Reports, each with its image count:
 - FID/KID (the config's test metrics) for A -> B and B -> A on the test split, and
@@ -11,7 +12,10 @@ Reports, each with its image count:
 - landmark error, normalised by the inter-ocular distance, between the input's
   landmarks and those found on G(a): by the landmark regressor R (the model's own,
   or --regressor) and by the independent emoji detector (with its detection rate).
-Writes DIR/cartoon_eval.json, DIR/cartoon_eval.md and DIR/grid.png.
+Writes DIR/cartoon_eval.json, DIR/cartoon_eval.md and DIR/grid.png. Given several
+checkpoints (one per training seed), each is evaluated into its own folder and
+DIR/cartoon_eval_summary.{json,md} gives every measure as mean ± spread (the
+sample standard deviation over the checkpoints).
 """
 from __future__ import annotations
 
@@ -28,8 +32,9 @@ if TYPE_CHECKING:   # torch is imported lazily: --help stays fast
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Evaluate a CycleGAN on the emoji faces.')
     p.add_argument('config', help="config file, or '-' for the one inside the checkpoint")
-    p.add_argument('checkpoint')
-    p.add_argument('--out', help='output folder (default: next to the checkpoint)')
+    p.add_argument('checkpoints', nargs='+', metavar='checkpoint',
+                   help='one checkpoint, or one per training seed for mean ± spread')
+    p.add_argument('--out', help='output folder (default: next to the (first) checkpoint)')
     p.add_argument('--regressor', help='LandmarkRegression checkpoint for the landmark error '
                    '(default: the regressor inside the model\'s landmark loss)')
     p.add_argument('--device', default=None)
@@ -38,11 +43,66 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    report = evaluate_cartoon(None if args.config == '-' else args.config, args.checkpoint,
-                              args.out, args.regressor, args.device)
-    print(report['table'])
-    print(f'Wrote {report["out"]}/cartoon_eval.json, cartoon_eval.md and grid.png')
+    config = None if args.config == '-' else args.config
+    if len(args.checkpoints) == 1:
+        report = evaluate_cartoon(config, args.checkpoints[0], args.out, args.regressor,
+                                  args.device)
+        print(report['table'])
+        print(f'Wrote {report["out"]}/cartoon_eval.json, cartoon_eval.md and grid.png')
+        return 0
+    from sketchgen.checkpoint import weights_path
+    out = Path(args.out) if args.out else \
+        weights_path(args.checkpoints[0]).parent / 'cartoon_eval'
+    reports = [evaluate_cartoon(config, checkpoint, out / f'run{i}', args.regressor,
+                                args.device)
+               for i, checkpoint in enumerate(args.checkpoints)]
+    summary = summarise(reports)
+    table = format_summary(summary)
+    (out / 'cartoon_eval_summary.json').write_text(json.dumps(
+        dict(checkpoints=[str(c) for c in args.checkpoints], measures=summary), indent=2))
+    (out / 'cartoon_eval_summary.md').write_text(
+        f'{len(reports)} checkpoints: ' + ', '.join(f'`{c}`' for c in args.checkpoints) +
+        f'\n\nmean ± sample std over the checkpoints\n\n{table}\n')
+    print(table)
+    print(f'Wrote {out}/cartoon_eval_summary.json and .md, and run0.. folders')
     return 0
+
+
+def measures(results: dict) -> dict[str, float]:
+    """The scalar measures of one evaluation, by name."""
+    flat = {}
+    for direction, scores in results['directions'].items():
+        flat.update({f'{name} {direction}': v for name, v in scores.items()
+                     if name != 'num_samples'})
+    for value, scores in results.get('per_label', {}).items():
+        flat.update({f'{name} AtoB, hair={value}': v for name, v in scores.items()
+                     if not name.startswith('num_')})
+    if 'label_accuracy' in results:
+        flat['hair label accuracy'] = results['label_accuracy']['overall']
+    lm = results.get('landmark_error')
+    if lm:
+        flat['landmark NME, regressor'] = lm['regressor_nme']
+        if lm['detector_nme'] is not None:
+            flat['landmark NME, detector'] = lm['detector_nme']
+        flat['detector found (faces)'] = lm['detector_found']
+    return flat
+
+
+def summarise(reports: list[dict]) -> dict[str, dict]:
+    """{measure: {mean, spread, values}} over reports (measures all of them have)."""
+    import numpy as np
+    flats = [measures(r) for r in reports]
+    names = [n for n in flats[0] if all(n in f for f in flats)]
+    return {n: dict(mean=float(np.mean([f[n] for f in flats])),
+                    spread=float(np.std([f[n] for f in flats], ddof=1)),
+                    values=[f[n] for f in flats]) for n in names}
+
+
+def format_summary(summary: dict) -> str:
+    lines = ['| measure | mean ± spread | runs |', '| --- | --- | --- |']
+    lines += [f'| {name} | {s["mean"]:.4g} ± {s["spread"]:.2g} | {len(s["values"])} |'
+              for name, s in summary.items()]
+    return '\n'.join(lines)
 
 
 def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) -> dict:
