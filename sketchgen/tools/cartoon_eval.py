@@ -79,6 +79,8 @@ def measures(results: dict) -> dict[str, float]:
                      if not name.startswith('num_')})
     if 'label_accuracy' in results:
         flat['hair label accuracy'] = results['label_accuracy']['overall']
+    if 'skin_label_accuracy' in results:
+        flat['skin label accuracy'] = results['skin_label_accuracy']['overall']
     lm = results.get('landmark_error')
     if lm:
         flat['landmark NME, regressor'] = lm['regressor_nme']
@@ -112,7 +114,7 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
     from torchvision.utils import save_image
 
     from sketchgen.apis import init_model
-    from sketchgen.data.emoji import detect_emoji_landmarks
+    from sketchgen.data.emoji import HAIR_COLOURS, detect_emoji_landmarks
     from sketchgen.checkpoint import weights_path
     from sketchgen.data.loader import build_dataloader, build_dataset, collate
     from sketchgen.evaluation import build_metrics, evaluate
@@ -172,27 +174,35 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
             results['per_label'][value] = dict(scores, num_generated=len(dataset),
                                                num_real=len(reals))
 
-        # Label accuracy: B -> A -> B with every hair label, colour inside b's hair mask.
+        # Label accuracy: B -> A -> B with every hair label, colour inside b's hair
+        # mask; likewise every skin label inside b's skin mask when the model has one.
         masks_dir = dataset.root / 'masksB'
-        correct = {v: 0 for v in hair_values}
         faces = [p for p in dataset.files['B'] if p.stem.endswith(f'_{hair_values[0]}')]
-        for path in faces:
-            key = path.stem.rsplit('_', 1)[0]
+        keys = [p.stem.rsplit('_', 1)[0] for p in faces]
+        hair_palette = {v: HAIR_COLOURS[v] for v in hair_values}
+        skin_values = model.labels.get('skin', ())
+        skin_masks, skin_palette = skin_masks_and_palette(keys, model.image_size) \
+            if skin_values else ({}, {})
+        correct = {'hair': {v: 0 for v in hair_values},
+                   'skin': {v: 0 for v in skin_values if v in skin_palette}}
+        counted = {'hair': 0, 'skin': 0}
+        for path, key in zip(faces, keys):
             mask = torch.from_numpy(np.asarray(Image.open(masks_dir / f'{key}.png')) > 127)
-            if mask.sum() == 0:
-                continue
             b = torch.from_numpy(np.asarray(Image.open(path).convert('RGB'), np.float32)
                                  / 127.5 - 1).permute(2, 0, 1)[None].to(device)
             entry = dataset.label_tables['B'][path.stem]
             a = model.generate(b, direction='BtoA')
-            for value in hair_values:
-                y = model.generate(a, labels=dict(entry, hair=value))[0].cpu()
-                correct[value] += read_hair_label(y, mask, hair_values) == value
-        n_faces = len(faces)
-        results['label_accuracy'] = dict(
-            overall=sum(correct.values()) / (n_faces * len(hair_values)),
-            per_label={v: c / n_faces for v, c in correct.items()},
-            num_faces=n_faces, chance=1 / len(hair_values))
+            for attribute, region, palette in (('hair', mask, hair_palette),
+                                               ('skin', skin_masks.get(key), skin_palette)):
+                if region is None or region.sum() == 0 or not correct[attribute]:
+                    continue
+                counted[attribute] += 1
+                for value in correct[attribute]:
+                    y = model.generate(a, labels=dict(entry, **{attribute: value}))[0].cpu()
+                    correct[attribute][value] += read_colour_label(y, region, palette) == value
+        results['label_accuracy'] = label_accuracy(correct['hair'], counted['hair'])
+        if correct['skin']:
+            results['skin_label_accuracy'] = label_accuracy(correct['skin'], counted['skin'])
 
     # Landmark error on G(a): by the regressor R and by the emoji detector.
     if 'landmarks_a' in dataset[0]:
@@ -269,16 +279,49 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
     return report
 
 
-def read_hair_label(image: torch.Tensor, mask: torch.Tensor, values) -> str:
-    """The hair label whose palette colour is nearest to the mean colour of a [-1, 1]
-    (3, H, W) image inside the (H, W) boolean hair mask."""
+def read_colour_label(image: torch.Tensor, mask: torch.Tensor, palette: dict) -> str:
+    """The label whose palette colour ('#rrggbb') is nearest to the mean colour of a
+    [-1, 1] (3, H, W) image inside the (H, W) boolean mask."""
     import torch
 
-    from sketchgen.data.emoji import HAIR_COLOURS
-    palette = torch.tensor([[int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)]
-                            for c in (HAIR_COLOURS[v] for v in values)])
+    values = list(palette)
+    colours = torch.tensor([[int(palette[v][i:i + 2], 16) / 255 for i in (1, 3, 5)]
+                            for v in values])
     colour = ((image.float().clamp(-1, 1) + 1) / 2)[:, mask].mean(1)
-    return values[int(((palette - colour) ** 2).sum(1).argmin())]
+    return values[int(((colours - colour) ** 2).sum(1).argmin())]
+
+
+def label_accuracy(correct: dict, num_faces: int) -> dict:
+    return dict(overall=sum(correct.values()) / (num_faces * len(correct)),
+                per_label={v: c / num_faces for v, c in correct.items()},
+                num_faces=num_faces, chance=1 / len(correct))
+
+
+def skin_masks_and_palette(keys, size: int) -> tuple[dict, dict]:
+    """({face key: (size, size) bool mask of its skin}, {skin label: '#rrggbb'}).
+
+    The mask is the OpenMoji `skin` group minus the line art drawn over it; the
+    palette takes, per skin label, the skin fill most used by these faces."""
+    from collections import Counter
+
+    import numpy as np
+    import torch
+
+    from sketchgen.data.emoji import group_fills, group_mask_svg, openmoji_files, skin_tone
+    from sketchgen.data.openmoji import render_svg
+
+    files = openmoji_files()
+    masks, fills = {}, {}
+    for key in keys:
+        text = files[key].read_text(encoding='utf-8')
+        try:
+            skin, line = (np.asarray(render_svg(group_mask_svg(text, g), size).convert('L'))
+                          < 128 for g in ('skin', 'line'))
+        except ValueError:   # a face without a skin group: no skin check for it
+            continue
+        masks[key] = torch.from_numpy(skin & ~line)
+        fills.setdefault(skin_tone(key), Counter()).update(group_fills(text, 'skin')[:1])
+    return masks, {tone: count.most_common(1)[0][0] for tone, count in fills.items() if count}
 
 
 def format_report(results: dict) -> str:
@@ -292,11 +335,12 @@ def format_report(results: dict) -> str:
             if not name.startswith('num_'):
                 lines.append(f'| {name} AtoB, hair={value} | {v:.4g} | '
                              f'{scores["num_generated"]} vs {scores["num_real"]} |')
-    if 'label_accuracy' in results:
-        acc = results['label_accuracy']
-        lines.append(f'| hair label accuracy (chance {acc["chance"]:.2f}) | '
-                     f'{acc["overall"]:.3f} | {acc["num_faces"]} faces x '
-                     f'{len(acc["per_label"])} labels |')
+    for attribute in ('hair', 'skin'):
+        acc = results.get('label_accuracy' if attribute == 'hair' else 'skin_label_accuracy')
+        if acc:
+            lines.append(f'| {attribute} label accuracy (chance {acc["chance"]:.2f}) | '
+                         f'{acc["overall"]:.3f} | {acc["num_faces"]} faces x '
+                         f'{len(acc["per_label"])} labels |')
     if 'landmark_error' in results:
         lm = results['landmark_error']
         lines.append(f'| landmark NME, regressor | {lm["regressor_nme"]:.4f} | '
