@@ -1,10 +1,10 @@
 # The seed's alternative: warp each OpenMoji (B) face so its landmarks land on the
 # mean Twemoji (A) layout (least-squares affine from the 5 points), then a global
-# conditional D suffices: no local discriminators. Template: mean of the derived
-# Twemoji landmarks, as fractions of the image size.
+# conditional D suffices: no local discriminators. Template: the base config's
+# face_template, the mean derived Twemoji layout.
 _base_ = ['./cyclegan-landmark_resnet-6blocks-ngf32_1xb4-4k_emoji-faces-64px.py']
 model = dict(local_discriminators=None)
-template = [[0.400, 0.461], [0.628, 0.461], [0.514, 0.529], [0.467, 0.584], [0.561, 0.584]]
+template = {{_base_.face_template}}
 train_pipeline = [
     dict(type='AlignLandmarks', template=template, keys=('target',)),
     dict(type='Resize', size=72),

@@ -40,6 +40,11 @@ model = dict(
     label_classifier=dict(type='LabelClassifier', base_channels=32, num_layers=4),
     label_loss_weight=1.0,
 )
+# Where a face's 5 landmarks sit in domain A (the mean derived Twemoji layout, as
+# fractions of the image size): a user's photo is warped onto it before G
+# (`sketchgen cartoonise --photo`), and the aligned ablation warps B onto it.
+face_template = [[0.400, 0.461], [0.628, 0.461], [0.514, 0.529], [0.467, 0.584],
+                 [0.561, 0.584]]
 _data = dict(type='EmojiUnpairedDataset', image_size=64, subset=subset, labels=labels,
              with_labels=True, with_landmarks=True)
 train_dataloader = dict(dataset=dict(_data, split='train'))
