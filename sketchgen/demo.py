@@ -89,12 +89,12 @@ def cartoon_labels(model: str) -> dict[str, tuple]:
     return {k: tuple(v) for k, v in cfg.model.labels.items()}
 
 
-def cartoonise(image, model: str, *values: str, attributes: tuple = ()):
+def cartoonise(image, model: str, photo: bool, *values: str, attributes: tuple = ()):
     _needs_model('cartoonise', model)
     if image is None:
         raise DemoError('Upload a face first.')
     labels = dict(zip(attributes, values)) or None
-    return inferencer('cartoonise', model)(image, labels=labels)
+    return inferencer('cartoonise', model)(image, labels=labels, photo=bool(photo))
 
 
 def inpaint(editor, model: str, seed: float, *controls: float):
@@ -114,7 +114,7 @@ def _shown(function):
     def wrapped(*args):
         try:
             return function(*args)
-        except (DemoError, ValueError, FileNotFoundError) as err:
+        except (DemoError, ValueError, FileNotFoundError, ImportError) as err:
             raise gr.Error(str(err)) from None
     wrapped.__name__ = getattr(function, '__name__', 'run')
     return wrapped
@@ -152,18 +152,21 @@ def build_app(colourise_model: str = '', cartoon_model: str = '', inpaint_model:
         with gr.Tab('Cartoon'):
             gr.Markdown(('' if cartoon_model else 'No built-in cartoon model yet: train '
                          f'`{TRAIN_HINT["cartoonise"]}` and give its checkpoint below. ')
-                        + 'The face should be aligned like the training faces.')
+                        + 'Tick "photo" for a real photo: its face is found and aligned '
+                        'first (MTCNN; pip install --no-deps facenet-pytorch). Otherwise '
+                        'the face should be aligned like the training faces.')
             with gr.Row():
                 face = gr.Image(**PNG, label='Face', elem_id='cartoon-input')
                 cartoon = gr.Image(**PNG, label='Cartoon', elem_id='cartoon-output')
             with gr.Row():
                 cartoon_box = gr.Textbox(cartoon_model, label='Model (checkpoint)')
+                photo = gr.Checkbox(False, label='photo (find the face)')
                 labels = cartoon_labels(cartoon_model)
                 pickers = [gr.Dropdown(list(values), value=values[0], label=name.capitalize())
                            for name, values in labels.items()]
             gr.Button('Cartoonise', elem_id='cartoon-run').click(
                 _shown(partial(cartoonise, attributes=tuple(labels))),
-                [face, cartoon_box, *pickers], cartoon)
+                [face, cartoon_box, photo, *pickers], cartoon)
         with gr.Tab('Inpaint'):
             gr.Markdown('Brush over a region; it is filled. Model: `telea`, `navier_stokes` '
                         '(OpenCV) or a RoI-GAN checkpoint, whose sliders steer the fill.')

@@ -3,6 +3,7 @@ landmarks, patches, the affine solver, data, a tiny run and the tools."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,6 +25,13 @@ TINY_G = dict(type='ResnetGenerator', base_channels=8, num_blocks=2)
 TINY_D = dict(type='PatchDiscriminator', in_channels=3, base_channels=8, n_layers=2,
               norm='instance')
 FACE = [[10., 12.], [22., 12.], [16., 18.], [11., 24.], [21., 24.]]
+TEMPLATE = [[0.400, 0.461], [0.628, 0.461], [0.514, 0.529], [0.467, 0.584], [0.561, 0.584]]
+
+
+def grace_hopper():
+    """A real face photo that ships with matplotlib (a dependency of mmengine)."""
+    import matplotlib
+    return Path(matplotlib.get_data_path()) / 'sample_data' / 'grace_hopper.jpg'
 
 
 class NoStep:
@@ -315,7 +323,8 @@ def test_cartoon_eval_reports_labels_landmarks_and_both_directions(emoji_faces, 
                              test_dataloader=dict(dataset=dict(data, _delete_=True,
                                                                split='test')),
                              train_cfg=dict(max_iters=2, val_interval=0),
-                             default_hooks=dict(checkpoint=dict(interval=1))))
+                             default_hooks=dict(checkpoint=dict(interval=1)),
+                             face_template=TEMPLATE))
     Trainer(cfg, work_dir=tmp_path / 'run').train()
     # two checkpoints, as two training seeds would give: each evaluated, then summarised
     assert main(['-', *(str(tmp_path / 'run' / 'checkpoints' / f'iter_00000{i}')
@@ -330,6 +339,13 @@ def test_cartoon_eval_reports_labels_landmarks_and_both_directions(emoji_faces, 
     assert accuracy['mean'] == pytest.approx(np.mean(accuracy['values']))
     assert accuracy['spread'] == pytest.approx(np.std(accuracy['values'], ddof=1))
     assert 'landmark NME, regressor' in summary['measures']
+    # the model takes a user's photo: the face is found and aligned onto the template
+    from sketchgen.tools.task_cli import task_main
+    assert task_main('cartoonise', [str(grace_hopper()), '--photo', '--out',
+                                    str(tmp_path / 'cartoon.png'), '--model',
+                                    str(tmp_path / 'run' / 'checkpoints' / 'iter_000002'),
+                                    '--label', 'hair=red', '--label', 'skin=light']) == 0
+    assert Image.open(tmp_path / 'cartoon.png').size == (32, 32)
     skin = report['skin_label_accuracy']
     assert skin['num_faces'] > 0 and set(skin['per_label']) <= set(FACE_LABELS['skin'])
     assert 'skin label accuracy' in summary['measures']
@@ -417,3 +433,35 @@ def test_skin_masks_and_palette_come_from_the_openmoji_skin_groups():
     assert set(masks) == {'1F468', '1F468-1F3FB', '1F469-1F3FD'}
     for mask in masks.values():   # the face inside its line art (thick at 32 px)
         assert mask.shape == (32, 32) and 0.03 < mask.float().mean() < 0.6
+
+
+def test_similarity_recovers_a_rotation_scale_and_shift_exactly():
+    from sketchgen.data.geometry import solve_similarity
+    angle, scale = np.radians(30), 1.5
+    m = np.array([[scale * np.cos(angle), -scale * np.sin(angle), 4.0],
+                  [scale * np.sin(angle), scale * np.cos(angle), -2.0]])
+    points = np.array(FACE)
+    mapped = np.hstack([points, np.ones((5, 1))]) @ m.T
+    assert np.allclose(solve_similarity(points, mapped), m)
+    with pytest.raises(ValueError, match='coincide'):
+        solve_similarity(np.ones((5, 2)), mapped)
+
+
+def test_mtcnn_finds_the_face_in_a_photo_and_aligns_it_onto_the_template():
+    from sketchgen.data.face_detection import (FaceNotFoundError, align_face,
+                                               detect_face_landmarks, face_from_photo)
+    from sketchgen.data.geometry import solve_similarity
+    photo = Image.open(grace_hopper())
+    points = detect_face_landmarks(photo)
+    # by eye on the 512 x 600 photo: eyes at about (222, 192) and (310, 186), nose
+    # (269, 239), mouth corners (233, 280) and (307, 276)
+    expected = np.array([[222, 192], [310, 186], [269, 239], [233, 280], [307, 276]])
+    assert np.abs(points - expected).max() < 12
+    size = 64
+    face = align_face(photo, points, TEMPLATE, size)
+    assert face.size == (size, size) and np.asarray(face).std() > 20
+    moved = np.hstack([points, np.ones((5, 1))]) @ solve_similarity(
+        points, np.array(TEMPLATE) * size).T
+    assert np.abs(moved[:2] - np.array(TEMPLATE[:2]) * size).max() < 4   # eyes in place
+    with pytest.raises(FaceNotFoundError, match='blank.png: no face found'):
+        face_from_photo(Image.new('RGB', (128, 128), 'white'), TEMPLATE, size, 'blank.png')

@@ -13,7 +13,8 @@ Tasks and their options:
   image whose style a SPADE model with an encoder takes), seed;
 - simplify: scale (strength: 1, 0.5, 0.25), svg=True also returns the traced SVG text;
 - translate: direction ('AtoB'/'BtoA', CycleGAN), labels (dict, the cartoon model);
-- cartoonise: translate with the landmark cartoon model's labels;
+- cartoonise: translate with the landmark cartoon model's labels; photo=True finds
+  the face in a real photo (MTCNN) and aligns it onto the config's `face_template`;
 - inpaint: mask (white inside the region) or roi ('ellipse', ...), seed, controls
   and discrete (RoI-GAN's codes).
 """
@@ -137,7 +138,17 @@ class Inferencer:
                  if v is not None}
         return self.model.infer(image.convert('RGB'), **extra)
 
-    _cartoonise = _translate
+    def _cartoonise(self, image, labels=None, direction=None, photo=False):
+        if photo:
+            from sketchgen.data.face_detection import face_from_photo
+            template = self.model.cfg.get('face_template')
+            if template is None:
+                raise ValueError(f'{self.model_name}: its config has no `face_template` (where '
+                                 "the faces' 5 landmarks sit, as fractions of the image), so "
+                                 'a photo cannot be aligned for it')
+            image = face_from_photo(image, template, self.model.image_size,
+                                    getattr(image, 'filename', '') or 'the photo')
+        return self._translate(image, direction=direction, labels=labels)
 
     def _inpaint(self, image, mask=None, roi=None, seed: int = 0, controls=None,
                  discrete=None):

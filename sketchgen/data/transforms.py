@@ -134,17 +134,14 @@ class AlignLandmarks:
         self.keys, self.fill = tuple(keys), tuple(fill)
 
     def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
-        from sketchgen.data.geometry import solve_affine
+        from sketchgen.data.geometry import solve_affine, warp_affine
         for k in self.keys:
             points = sample.get(LANDMARK_KEYS[k])
             if k not in sample or points is None:
                 continue
             size = np.array(sample[k].size, np.float64)
             forward = solve_affine(points, self.template * size)
-            # PIL maps output pixels back to input pixels: give it the inverse map.
-            inverse = np.linalg.inv(np.vstack([forward, [0, 0, 1]]))[:2]
-            sample[k] = sample[k].transform(sample[k].size, Image.AFFINE, inverse.ravel(),
-                                            Image.BILINEAR, fillcolor=self.fill)
+            sample[k] = warp_affine(sample[k], forward, sample[k].size, self.fill)
             _move_landmarks(sample, k, lambda p: (np.hstack([p, np.ones((len(p), 1))])
                                                    @ forward.T).astype(np.float32))
         return sample

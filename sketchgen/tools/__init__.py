@@ -35,8 +35,9 @@ def user_errors() -> tuple[type, ...]:
     from sketchgen.config import ConfigError
     from sketchgen.data.io import ImageLoadError
     from sketchgen.weights import MissingWeightsError
+    # ImportError: an optional package a feature needs; its message says how to install it.
     return (ConfigError, CheckpointError, CheckpointMismatchError, ImageLoadError,
-            MissingWeightsError, OSError, ValueError, KeyError, TypeError)
+            MissingWeightsError, OSError, ValueError, KeyError, TypeError, ImportError)
 
 
 def run(name: str, argv: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@
     sketchgen colourise INPUT --out OUT [--model NAME_OR_CKPT] [--hints H.png]
                         [--reference R.png] [--seed S]
     sketchgen translate INPUT --out OUT --model NAME_OR_CKPT [--direction BtoA]
-    sketchgen cartoonise INPUT --out OUT --model CKPT [--label hair=blond ...]
+    sketchgen cartoonise INPUT --out OUT --model CKPT [--label hair=blond ...] [--photo]
 
 INPUT is an image or a folder (every image in it, with a progress bar; OUT is then a
 folder). simplify and inpaint have their own tools (sketchgen simplify / inpaint).
@@ -28,6 +28,10 @@ def parse_args(task: str, argv=None):
         p.add_argument('--direction', choices=['AtoB', 'BtoA'])
         p.add_argument('--label', action='append', default=[], metavar='ATTRIBUTE=VALUE',
                        help='a condition label of the cartoon model (repeatable)')
+        if task == 'cartoonise':
+            p.add_argument('--photo', action='store_true',
+                           help="a real photo: find the face (MTCNN) and align it onto the "
+                                "model's face template first")
     p.add_argument('--overwrite', action='store_true')
     p.add_argument('--trust-imports', action='store_true',
                    help="import the custom_imports named in the checkpoint's config")
@@ -49,6 +53,8 @@ def task_main(task: str, argv=None) -> int:
         if len(labels) != len(args.label):
             raise SystemExit(f'--label {args.label}: write ATTRIBUTE=VALUE, e.g. hair=blond')
         options = dict(direction=args.direction, labels=labels or None)
+        if task == 'cartoonise' and args.photo:
+            options['photo'] = True
     options = {k: v for k, v in options.items() if v is not None}
     inferencer = Inferencer(task, args.model, device=args.device,
                             trust_imports=args.trust_imports)
