@@ -155,3 +155,13 @@ def test_sampler_order_depends_only_on_seed_and_position():
     ranks = [iter(ResumableSampler(10, seed=3, rank=r, world_size=2)) for r in range(2)]
     shards = [[next(r) for _ in range(5)] for r in ranks]
     assert sorted(shards[0] + shards[1]) == sorted(first_25[:10])
+
+
+def test_a_non_square_svg_renders_centred_at_the_requested_size():
+    from sketchgen.data.openmoji import render_svg
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 36 18">'
+           '<rect width="36" height="18" fill="#000000"/></svg>')
+    image = np.asarray(render_svg(svg, 64))
+    assert image.shape == (64, 64, 3)
+    assert (image[:14] == 255).all() and (image[-14:] == 255).all()   # white bands
+    assert (image[18:46] == 0).all()                                   # the drawing, centred

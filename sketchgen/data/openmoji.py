@@ -93,12 +93,21 @@ def line_art_svg(svg_text: str) -> str:
 
 
 def render_svg(svg_text: str, size: int | tuple[int, int]) -> Image.Image:
-    """An SVG document rendered on white at `size` (square, or (width, height))."""
+    """An SVG document rendered on white at `size` (square, or (width, height)).
+
+    resvg keeps the drawing's aspect ratio, so a non-square viewBox (e.g. Twemoji's
+    watermelon, 36 x 25.22) comes out smaller on one side: it is centred on a white
+    canvas of the requested size, as the square emoji are drawn."""
     import resvg_py
     width, height = (size, size) if isinstance(size, int) else size
     png = resvg_py.svg_to_bytes(svg_string=svg_text, width=width, height=height,
                                 background='#ffffff')
-    return Image.open(io.BytesIO(png)).convert('RGB')
+    image = Image.open(io.BytesIO(png)).convert('RGB')
+    if image.size != (width, height):
+        canvas = Image.new('RGB', (width, height), 'white')
+        canvas.paste(image, ((width - image.width) // 2, (height - image.height) // 2))
+        image = canvas
+    return image
 
 
 def pair_statistics(sketch: np.ndarray, target: np.ndarray) -> tuple[float, float]:
