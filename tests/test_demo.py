@@ -50,6 +50,20 @@ def test_inferencer_simplify_with_svg_and_folder(tmp_path):
         runner.run_folder(tmp_path / 'in', tmp_path / 'out')
 
 
+def test_inferencer_translates_emoji_with_the_built_in_model():
+    from sketchgen.data.emoji import twemoji_svg_dir
+    from sketchgen.data.openmoji import render_svg
+    twemoji = render_svg((twemoji_svg_dir() / '1f600.svg').read_text(), 64)   # grinning face
+    runner = Inferencer('translate')   # shipped in the package, offline
+    openmoji_style = runner(twemoji)
+    back = runner(openmoji_style, direction='BtoA')
+    assert openmoji_style.size == back.size == (64, 64)
+    a, b = np.asarray(twemoji, float), np.asarray(openmoji_style, float)
+    # restyled, not copied, yet still the same picture (the same face, in place)
+    assert 2 < np.abs(a - b).mean() < 60
+    assert np.corrcoef(a.mean(2).ravel(), b.mean(2).ravel())[0, 1] > 0.5
+
+
 def test_inferencer_refuses_what_it_cannot_do():
     with pytest.raises(ValueError, match="task 'paint' is not one of"):
         Inferencer('paint')
