@@ -17,9 +17,11 @@ from sketchgen.registry import MODELS
 
 @MODELS.register_module()
 class LabelClassifier(nn.Module):
-    """Strided convolutions (k4 s2 p1, LeakyReLU 0.2, instance norm after the
-    first), global average pooling and one linear layer giving the logits of every
-    attribute, concatenated in the order of `label_sizes`.
+    """Strided convolutions (k4 s2 p1, LeakyReLU 0.2), global average pooling and
+    one linear layer giving the logits of every attribute, concatenated in the order
+    of `label_sizes`. No normalisation: instance norm before the pooling would take
+    away each channel's mean, the absolute colour the labels are about (a first
+    version with it stayed at chance on real images).
 
     Args:
         label_sizes: number of values of each attribute, e.g. (5, 6) for hair and
@@ -40,7 +42,6 @@ class LabelClassifier(nn.Module):
         for i in range(num_layers):
             out = base_channels * min(2 ** i, 8)
             layers += [nn.Conv2d(channels, out, 4, stride=2, padding=1),
-                       *([nn.InstanceNorm2d(out, affine=True)] if i else []),
                        nn.LeakyReLU(0.2, True)]
             channels = out
         self.features = nn.Sequential(*layers)
