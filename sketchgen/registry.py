@@ -35,6 +35,11 @@ def build_with_hints(cfg, registry: Registry, default_args=None):
     misspelt keyword names the closest constructor arguments.
     """
     obj_type = cfg.get('type') if isinstance(cfg, dict) else None
+    if isinstance(cfg, dict) and 'type' not in cfg and not (default_args or {}).get('type'):
+        # e.g. a broken _base_ list left only the overrides of the model dict
+        raise KeyError(f"this '{registry.name}' config has no type= key (the class to "
+                       f'build), got keys {sorted(cfg)}: name it, e.g. type=..., or check '
+                       'that the _base_ configs it extends load')
     if isinstance(obj_type, str):
         obj_cls = registry.get(obj_type)
         if obj_cls is None:

@@ -91,3 +91,9 @@ def test_every_shipped_config_loads_and_builds_its_model(offline):
         expected = cfg.model.get('generator', {}).get('image_size',
                                                       cfg.model.get('image_size'))
         assert model.image_size == expected, path
+
+
+def test_a_config_without_type_names_the_missing_key():
+    from sketchgen.registry import MODELS
+    with pytest.raises(KeyError, match=r"no type= key .*\['generator', 'image_size'\]"):
+        MODELS.build(dict(image_size=64, generator=dict(base_channels=32)))
