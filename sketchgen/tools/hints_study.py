@@ -7,7 +7,7 @@ over models.
         [--seeds 0 1 2] [--strokes LENGTH] [--out DIR]
 
 Hints are sampled from each test target with a fixed seed: the model's own
-training sampler (dots of 1-3 px, mostly on coloured pixels), or with
+training sampler (e.g. dots of 1-3 px, mostly on coloured pixels), or with
 --strokes LENGTH straight strokes of up to LENGTH px that stay inside one colour,
 as a user paints them. Reported per hint count, as mean ± spread (the sample
 standard deviation over checkpoints x seeds; 0 for a single run):
@@ -90,7 +90,8 @@ def main(argv=None) -> int:
         dict(checkpoints=[str(c) for c in args.checkpoints], seeds=args.seeds,
              strokes=args.strokes, rows=rows, runs=runs), indent=2))
     table = format_table(rows)
-    kind = f'strokes of up to {args.strokes} px' if args.strokes else 'the training dots'
+    kind = f'strokes of up to {args.strokes} px' if args.strokes else \
+        "the model's own training sampler
     (out / 'hints_study.md').write_text(
         f'Colour hints ({kind}) on the test split: {len(args.checkpoints)} checkpoint(s) x '
         f'seeds {args.seeds}; mean ± sample std over those runs.\n\n{table}\n')
