@@ -91,7 +91,7 @@ def main(argv=None) -> int:
              strokes=args.strokes, rows=rows, runs=runs), indent=2))
     table = format_table(rows)
     kind = f'strokes of up to {args.strokes} px' if args.strokes else \
-        "the model's own training sampler
+        "the model's own training sampler"
     (out / 'hints_study.md').write_text(
         f'Colour hints ({kind}) on the test split: {len(args.checkpoints)} checkpoint(s) x '
         f'seeds {args.seeds}; mean ± sample std over those runs.\n\n{table}\n')
