@@ -25,6 +25,7 @@ TINY_G = dict(type='ResnetGenerator', base_channels=8, num_blocks=2)
 TINY_D = dict(type='PatchDiscriminator', in_channels=3, base_channels=8, n_layers=2,
               norm='instance')
 FACE = [[10., 12.], [22., 12.], [16., 18.], [11., 24.], [21., 24.]]
+ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = [[0.400, 0.461], [0.628, 0.461], [0.514, 0.529], [0.467, 0.584], [0.561, 0.584]]
 
 
@@ -465,3 +466,23 @@ def test_mtcnn_finds_the_face_in_a_photo_and_aligns_it_onto_the_template():
     assert np.abs(moved[:2] - np.array(TEMPLATE[:2]) * size).max() < 4   # eyes in place
     with pytest.raises(FaceNotFoundError, match='blank.png: no face found'):
         face_from_photo(Image.new('RGB', (128, 128), 'white'), TEMPLATE, size, 'blank.png')
+
+
+def test_the_landmark_loss_loads_its_regressor_by_zoo_name_from_any_folder(tmp_path,
+                                                                          monkeypatch):
+    from safetensors.torch import load_file
+
+    from sketchgen import zoo
+    from sketchgen.config import load_config
+    from sketchgen.models.losses.landmark_loss import load_regressor_weights
+    monkeypatch.chdir(tmp_path)   # no work_dirs/ here: the packaged file is used
+    name = load_config(str(ROOT / 'configs/cyclegan/cyclegan-landmark_resnet-6blocks-ngf32_'
+                                  '1xb4-4k_emoji-faces-64px.py')).model.landmark_loss.checkpoint
+    assert zoo.is_zoo_name(name)
+    net = MODELS.build(dict(type='LandmarkRegressor', input_size=64, width=0.5))
+    load_regressor_weights(net, name)
+    stored = load_file(str(zoo.download(name)))
+    assert all(torch.equal(v, stored[f'regressor.{k}'].float())
+               for k, v in net.state_dict().items())
+    with pytest.raises(FileNotFoundError, match='packaged one'):
+        load_regressor_weights(net, 'work_dirs/no-such-regressor')
