@@ -2,6 +2,7 @@
 landmarks, patches, the affine solver, data, a tiny run and the tools."""
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -427,6 +428,75 @@ def test_label_classifier_learns_real_labels_and_pushes_the_generator(emoji_face
     with pytest.raises(ValueError, match='needs condition `labels`'):
         MODELS.build(dict(type='CycleGAN', generator=TINY_G, discriminator=TINY_D,
                           label_classifier=dict(type='LabelClassifier')))
+
+
+def test_label_swaps_give_the_same_face_with_another_hair_label(emoji_faces):
+    from scipy.ndimage import binary_dilation
+
+    from sketchgen.data.emoji import EmojiUnpairedDataset
+    labels = dict(hair=('black', 'brown', 'blonde', 'red', 'grey'))
+    ds = EmojiUnpairedDataset(32, 'faces', labels=labels, with_labels=True, label_swaps=True,
+                              cache_dir=str(emoji_faces), limit=60,
+                              pipeline=[dict(type='RandomFlip'), dict(type='ToTensor')])
+    plain = EmojiUnpairedDataset(32, 'faces', labels=labels, with_labels=True,
+                                 cache_dir=str(emoji_faces), limit=60)
+    mask_dir = ds.root / 'masksB'
+    for seed in range(6):
+        sample = ds[(seed, seed)]
+        face, hair = sample['target_name'].rsplit('_', 1)
+        swapped = labels['hair'][int(sample['label_swap'].argmax())]
+        assert swapped != hair and sample['label_b'].argmax() == labels['hair'].index(hair)
+        # the same face, flipped with the target: outside the hair nothing changes
+        mask = torch.from_numpy(np.asarray(Image.open(mask_dir / f'{face}.png')) > 127)
+        if not torch.equal(sample['target'], plain[(seed, seed)]['target']):
+            mask = mask.flip(-1)   # RandomFlip mirrored both
+        difference = (sample['target'] - sample['target_swap']).abs().amax(0)
+        outside = ~torch.from_numpy(binary_dilation(mask.numpy()))
+        assert (difference[outside] > 0.5).float().mean() < 0.01   # slivers at most
+        if mask.sum() > 5:
+            assert difference[mask].mean() > 0.3   # and the hair changed
+    with pytest.raises(ValueError, match='label_swaps needs with_labels'):
+        EmojiUnpairedDataset(32, 'faces', label_swaps=True, cache_dir=str(emoji_faces),
+                             limit=60)
+
+
+def test_label_swap_loss_is_l1_to_the_swapped_face_and_trains_the_generators():
+    torch.manual_seed(0)
+    labels = dict(hair=('black', 'brown', 'blonde'))
+    model = MODELS.build(dict(
+        type='CycleGAN', image_size=16, generator=TINY_G, discriminator=TINY_D, labels=labels,
+        label_swap_loss=dict(type='L1Loss', loss_weight=3.0)))
+    eye = torch.eye(3)
+    batch = dict(source=torch.rand(2, 3, 16, 16) * 2 - 1, target=torch.rand(2, 3, 16, 16) * 2 - 1,
+                 label_b=eye[[0, 1]], target_swap=torch.rand(2, 3, 16, 16) * 2 - 1,
+                 label_swap=eye[[2, 0]])
+    grads = {}
+
+    class Step:
+        def __init__(self, name):
+            self.name = name
+
+        def update(self, loss):
+            model.zero_grad()
+            loss.backward()
+            grads[self.name] = {n: any(p.grad is not None and p.grad.abs().sum() > 0
+                                       for p in getattr(model, n).parameters())
+                                for n in ('generator', 'generator_ba', 'discriminator_b')}
+
+    state = copy.deepcopy(model.state_dict())
+    log = model.train_step(batch, dict(generators=Step('g'), discriminators=Step('d')))
+    model.load_state_dict(state)   # the loss by hand, from the weights before the step
+    with torch.no_grad():
+        swapped = model.generator(model.generator_ba(batch['target']), batch['label_swap'])
+    assert log['loss_swap'].item() == pytest.approx(
+        3.0 * (swapped - batch['target_swap']).abs().mean().item(), rel=1e-5)
+    assert grads['g'] == dict(generator=True, generator_ba=True, discriminator_b=False)
+    with pytest.raises(KeyError, match='target_swap'):
+        model.train_step({k: v for k, v in batch.items() if k != 'target_swap'},
+                         dict(generators=Step('g'), discriminators=Step('d')))
+    with pytest.raises(ValueError, match='needs condition `labels`'):
+        MODELS.build(dict(type='CycleGAN', generator=TINY_G, discriminator=TINY_D,
+                          label_swap_loss=dict(type='L1Loss')))
 
 
 def test_hair_reading_takes_a_hand_coloured_red_hair_as_red():

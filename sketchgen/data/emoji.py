@@ -37,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sketchgen.data.io import load_image
 from sketchgen.data.openmoji import (SVG_NS, cache_root, is_flag, line_art_svg, openmoji_svg_dir,
                                      publish_render, render_jobs,
                                      render_svg, split_of)
@@ -320,6 +321,9 @@ class EmojiUnpairedDataset(UnpairedImageDataset):
         with_labels: give `label_b` (the 'faces' subset's hair and skin labels, or the
             attributes named in `labels`, e.g. dict(hair=FACE_LABELS['hair'])).
         with_landmarks: give `landmarks_a` and `landmarks_b` ('faces' only).
+        label_swaps: also give `target_swap`, the same B face with another hair label
+            drawn at random, and `label_swap`, its labels: the ground truth of G(F(b), l')
+            for CycleGAN's `label_swap_loss` (needs with_labels, direction 'AtoB').
         split, direction, pipeline, cache_dir, limit: as `UnpairedImageDataset` / the
             builder.
     """
@@ -327,11 +331,16 @@ class EmojiUnpairedDataset(UnpairedImageDataset):
     def __init__(self, image_size: int = 64, subset: str = 'faces', split: str = 'train',
                  direction: str = 'AtoB', pipeline: list | None = None,
                  with_labels: bool = False, labels: dict | None = None,
-                 with_landmarks: bool = False, cache_dir: str | None = None,
-                 limit: int | None = None):
+                 with_landmarks: bool = False, label_swaps: bool = False,
+                 cache_dir: str | None = None, limit: int | None = None):
         if (with_labels or with_landmarks) and subset != 'faces':
             raise ValueError("EmojiUnpairedDataset: labels and landmarks exist for "
                              "subset='faces' only")
+        if label_swaps and not (with_labels and direction == 'AtoB'):
+            raise ValueError("EmojiUnpairedDataset: label_swaps needs with_labels=True and "
+                             f"direction='AtoB', got with_labels={with_labels}, "
+                             f"direction={direction!r}")
+        self.label_swaps = label_swaps
         root = build_emoji_domains(image_size, subset, cache_dir, limit)
         self.counts = json.loads((root / 'index.json').read_text())['counts']
         labels = labels or (FACE_LABELS if with_labels else None)
@@ -340,3 +349,17 @@ class EmojiUnpairedDataset(UnpairedImageDataset):
             landmark_files=dict(A='landmarks_A.json', B='landmarks_B.json')
             if with_landmarks else None,
             labels=labels, label_files=dict(B='labels_B.csv') if with_labels else None)
+        if label_swaps and 'hair' not in self.labels:
+            raise ValueError('EmojiUnpairedDataset: label_swaps swaps the hair label; '
+                             f'labels has {sorted(self.labels)}')
+        self.files_b_by_name = {p.stem: p for p in self.files['B']}
+
+    def load(self, index) -> tuple[dict, np.random.Generator]:
+        sample, rng = super().load(index)
+        if self.label_swaps:
+            face, hair = sample['target_name'].rsplit('_', 1)
+            others = [v for v in self.labels['hair'] if v != hair]
+            name = f'{face}_{others[int(rng.integers(len(others)))]}'
+            sample['target_swap'] = load_image(self.files_b_by_name[name])
+            sample['label_swap'] = self.one_hot(self.label_tables['B'][name])
+        return sample, rng

@@ -17,8 +17,11 @@ from PIL import Image
 
 from sketchgen.registry import TRANSFORMS
 
-IMAGE_KEYS = ('source', 'target')
-LANDMARK_KEYS = {'source': 'landmarks_a', 'target': 'landmarks_b'}
+# `target_swap`: the target drawn with another label (EmojiUnpairedDataset's label
+# swaps), moved with the target and carrying no landmarks of its own.
+IMAGE_KEYS = ('source', 'target', 'target_swap')
+LANDMARK_KEYS = {'source': 'landmarks_a', 'target': 'landmarks_b',
+                 'target_swap': 'landmarks_swap'}
 # A horizontal flip turns the left eye into the right one (CelebA 5-point order).
 FLIPPED_LANDMARK_ORDER = [1, 0, 2, 4, 3]
 

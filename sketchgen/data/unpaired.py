@@ -157,6 +157,11 @@ class UnpairedImageDataset(Dataset):
         return len(self.files['A' if self.direction == 'AtoB' else 'B'])
 
     def __getitem__(self, index):
+        sample, rng = self.load(index)
+        return self.pipeline(sample, rng)
+
+    def load(self, index) -> tuple[dict, np.random.Generator]:
+        """One sample before the pipeline, and the generator its transforms draw from."""
         index, seed = index if isinstance(index, tuple) else (index, None)
         rng = np.random.default_rng(seed)
         src, tgt = ('A', 'B') if self.direction == 'AtoB' else ('B', 'A')
@@ -165,7 +170,8 @@ class UnpairedImageDataset(Dataset):
             tgt_index = int(rng.integers(n_tgt))
         else:
             tgt_index = int(np.random.default_rng(0).permutation(n_tgt)[index % n_tgt])
-        sample = dict(name=self.files[src][index].stem)
+        sample = dict(name=self.files[src][index].stem,
+                      target_name=self.files[tgt][tgt_index].stem)
         for key, domain, i in (('source', src, index), ('target', tgt, tgt_index)):
             path = self.files[domain][i]
             sample[key] = load_image(path)
@@ -175,7 +181,7 @@ class UnpairedImageDataset(Dataset):
             if domain in self.label_tables:
                 sample[f'label_{suffix}'] = self.one_hot(_lookup(self.label_tables[domain],
                                                                  path))
-        return self.pipeline(sample, rng)
+        return sample, rng
 
     def one_hot(self, entry: dict) -> torch.Tensor:
         parts = [torch.nn.functional.one_hot(torch.tensor(values.index(entry[attribute])),

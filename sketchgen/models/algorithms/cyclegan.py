@@ -10,6 +10,7 @@ discriminators, D_B = `discriminator_b` (judges B images) and D_A:
         [+ lambda_lm ||R(G(a, l)) - l_a||_2]                      landmark consistency
         [+ sum_part lambda_part GAN(D_part(patches of G(a) around l_a))]  local Ds
         [+ lambda_cls CE(C(G(a, l)), l)]                         label classifier
+        [+ lambda_swap |G(F(b), l') - b'|_1]                     label swap
     L_D = 0.5 [GAN(D(real), 1) + GAN(D(pool(fake)), 0)] for D_A, D_B and each local D
         [+ CE(C(b), l_b)]                                        C learns real B's labels
 
@@ -18,7 +19,10 @@ given to G (at its input and every residual block) and to D_B (at its input), so
 G(a, l) must draw B images with the attribute l. F is unconditional; the B -> A ->
 B cycle uses b's own label, which ties the label to what the image shows. An
 optional auxiliary classifier C (`label_classifier`, after AC-GAN) reads the labels
-off real B images and asks G to draw what C reads as the requested label.
+off real B images and asks G to draw what C reads as the requested label. Where
+the data draws each B face with every hair label (the built-in emoji faces), the
+label-swap loss (`label_swap_loss`) supervises the label directly: F(b) sent back
+with another label l' must give b', the same face drawn with l'.
 
 Local discriminators judge eye, nose and mouth windows cut around the landmarks
 (the input's landmarks on G(a): the face keeps its geometry) from iteration
@@ -88,6 +92,9 @@ class CycleGAN(ImageTranslationModel):
         label_classifier: `LabelClassifier` config (its `label_sizes` is filled in
             from `labels`), trained with the discriminators; None for none.
         label_loss_weight: lambda_cls, the weight of G's classification loss.
+        label_swap_loss: an L1Loss config (its weight is lambda_swap) or None; needs
+            `target_swap` and `label_swap` in the batches (EmojiUnpairedDataset's
+            `label_swaps=True`).
         direction: the direction `generate`/`infer` translate by default.
         init_type, init_gain, image_size, test_mode: as Pix2Pix.
     """
@@ -100,7 +107,7 @@ class CycleGAN(ImageTranslationModel):
                  labels: dict | None = None, landmark_loss: dict | None = None,
                  local_discriminators: dict | None = None,
                  label_classifier: dict | None = None, label_loss_weight: float = 1.0,
-                 direction: str = 'AtoB',
+                 label_swap_loss: dict | None = None, direction: str = 'AtoB',
                  init_type: str = 'normal', init_gain: float = 0.02, image_size: int = 256,
                  test_mode: str = 'eval'):
         self.labels = {k: tuple(v) for k, v in (labels or {}).items()}
@@ -140,6 +147,9 @@ class CycleGAN(ImageTranslationModel):
             self.label_classifier = MODELS.build(dict(
                 label_classifier, label_sizes=tuple(len(v) for v in self.labels.values())))
         self.label_loss_weight = label_loss_weight
+        if label_swap_loss is not None and not self.labels:
+            raise ValueError('CycleGAN: label_swap_loss needs condition `labels`')
+        self.label_swap_loss = LOSSES.build(label_swap_loss) if label_swap_loss else None
 
         local = dict(local_discriminators or {})
         self.local_parts = dict(local.get('parts', {}))
@@ -264,6 +274,13 @@ class CycleGAN(ImageTranslationModel):
                                    True, is_disc=False),
             loss_cycle_a=self.cycle_loss(self.generator_ba(fake_b), real_a),
             loss_cycle_b=self.cycle_loss(self.generator(fake_a, *g_args_b), real_b))
+        if self.label_swap_loss is not None:
+            if 'target_swap' not in batch:
+                raise KeyError('CycleGAN: label_swap_loss needs `target_swap` and '
+                               '`label_swap` in the batch (EmojiUnpairedDataset(..., '
+                               'label_swaps=True))')
+            log['loss_swap'] = self.label_swap_loss(
+                self.generator(fake_a, batch['label_swap'].float()), batch['target_swap'])
         if self.identity_loss is not None:
             log['loss_idt_b'] = self.identity_loss(self.generator(real_b, *g_args_b), real_b)
             log['loss_idt_a'] = self.identity_loss(self.generator_ba(real_a), real_a)
