@@ -499,6 +499,54 @@ def test_label_swap_loss_is_l1_to_the_swapped_face_and_trains_the_generators():
                           label_swap_loss=dict(type='L1Loss')))
 
 
+def test_tiny_model_with_label_swaps_changes_the_hair_more_than_the_rest(emoji_faces):
+    """After 200 steps of a tiny labelled CycleGAN with the label-swap loss, the hair
+    label changes the (visible) hair region of G(F(b), l) several times more than the
+    rest of the face."""
+    from sketchgen.data.emoji import EmojiUnpairedDataset
+    from sketchgen.data.loader import collate
+    torch.manual_seed(0)
+    labels = dict(hair=('black', 'brown', 'blonde', 'red', 'grey'))
+    ds = EmojiUnpairedDataset(32, 'faces', labels=labels, with_labels=True, label_swaps=True,
+                              cache_dir=str(emoji_faces), limit=60)
+    model = MODELS.build(dict(type='CycleGAN', image_size=32, generator=TINY_G,
+                              discriminator=TINY_D, labels=labels,
+                              label_swap_loss=dict(type='L1Loss', loss_weight=10.0)))
+
+    class Step:
+        def __init__(self, networks):
+            self.optimizer = torch.optim.Adam(
+                [p for n in networks for p in getattr(model, n).parameters()], lr=2e-3,
+                betas=(0.5, 0.999))
+
+        def update(self, loss):
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+
+    steps = {group: Step(networks) for group, networks in model.optimizer_groups().items()}
+    for iteration in range(200):
+        model.train_step(collate([ds[(i % len(ds), 8 * iteration + i)] for i in range(8)]),
+                         steps, iteration)
+    model.eval()
+    inside, outside = [], []
+    for face in sorted({p.stem.rsplit('_', 1)[0] for p in ds.files['B']})[:6]:
+        mask = torch.from_numpy(np.asarray(Image.open(ds.root / 'masksB' / f'{face}.png')) > 127)
+        if mask.sum() < 5:
+            continue
+        b = ds.pipeline(dict(target=Image.open(ds.files_b_by_name[f'{face}_black'])),
+                        None)['target'][None]
+        with torch.no_grad():
+            a = model.generator_ba(b)
+            outs = torch.stack([model.generate(a, labels=dict(hair=v))[0]
+                                for v in labels['hair']])
+        spread = (outs.amax(0) - outs.amin(0)).amax(0)   # how far the label moves a pixel
+        inside.append(spread[mask].mean())
+        outside.append(spread[~mask].mean())
+    assert len(inside) >= 3
+    assert np.mean(inside) > 3 * np.mean(outside)
+
+
 def test_hair_reading_takes_a_hand_coloured_red_hair_as_red():
     from sketchgen.data.emoji import HAIR_COLOURS
     from sketchgen.tools.cartoon_eval import read_colour_label
