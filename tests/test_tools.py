@@ -105,6 +105,20 @@ def test_test_tool_writes_metrics(trained, tmp_path):
     assert recomputed == pytest.approx(report['metrics']['FID-EffLite0'], rel=1e-4)
 
 
+def test_test_tool_baseline_scores_the_source_itself(trained, tiny_pairs, tmp_path):
+    ckpt, _ = trained
+    out = tmp_path / 'baseline'
+    assert cli.main(['test', '-', str(ckpt), '--out', str(out), '--metrics', 'L1',
+                     '--baseline', 'source']) == 0
+    report = json.loads((out / 'metrics.json').read_text())
+    assert report['baseline'] == 'source' and report['num_samples'] == 8
+    load = lambda p: np.asarray(Image.open(p).convert('RGB'), np.float64) / 255  # noqa: E731
+    by_hand = np.mean([np.abs(load(p) - load(tiny_pairs / 'val' / 'B' / p.name)).mean()
+                       for p in sorted((tiny_pairs / 'val' / 'A').iterdir())])
+    assert report['metrics']['L1'] == pytest.approx(by_hand, abs=1e-3)
+    assert 'baseline' in (out / 'metrics.md').read_text()
+
+
 def test_best_checkpoint_follows_the_metric_direction(tiny_pairs, tmp_path):
     cfg = tiny_config(tiny_pairs, val_evaluator=[dict(type='PSNR'), dict(type='L1')])
     cfg.default_hooks.checkpoint.save_best = 'L1'  # lower is better, without saying so

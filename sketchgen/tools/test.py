@@ -1,7 +1,7 @@
 """Evaluate a checkpoint on the test split.
 
     python tools/test.py CONFIG CHECKPOINT [--metrics PSNR SSIM ...] [--num-samples N]
-                         [--out DIR] [--test-mode eval|train]
+                         [--out DIR] [--test-mode eval|train] [--baseline source]
 
 Prints a table and writes DIR/metrics.json (values, sample counts, every metric's
 settings with feature-network weight hashes, library versions), DIR/metrics.md,
@@ -35,6 +35,9 @@ def parse_args(argv=None):
     p.add_argument('--direction', choices=['AtoB', 'BtoA'],
                    help='CycleGAN models: which way to translate (and which test folder '
                         'is the source); default the model\'s own')
+    p.add_argument('--baseline', choices=['source'],
+                   help="score the source image itself as the output (the do-nothing "
+                        "baseline, e.g. the uncoloured sketch) instead of the model's")
     p.add_argument('--cfg-options', nargs='+', default=[], metavar='KEY=VALUE',
                    help='override config keys, as tools/train.py (e.g. '
                         'model.eval_latent=target); needs a config file, not -')
@@ -54,7 +57,7 @@ def main(argv=None) -> int:
     report, table = evaluate_checkpoint(
         config, args.checkpoint, args.metrics,
         args.num_samples, args.out, args.device, args.test_mode, args.seed, args.direction,
-        args.trust_imports, args.amp, args.channels_last)
+        args.trust_imports, args.amp, args.channels_last, args.baseline)
     out = Path(report['out'])
     print(table)
     print(f'Wrote {out / "metrics.json"}, {out / "metrics.md"}, {out / "grid.png"} (source | '
@@ -65,7 +68,8 @@ def main(argv=None) -> int:
 
 def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None, out=None,
                     device=None, test_mode=None, seed=0, direction=None,
-                    trust_imports=False, amp='no', channels_last=False) -> tuple[dict, str]:
+                    trust_imports=False, amp='no', channels_last=False,
+                    baseline=None) -> tuple[dict, str]:
     """Evaluate `checkpoint` on its config's test split; write metrics.json,
     metrics.md and the images under `out`. Returns the report and the table."""
     import torch
@@ -76,6 +80,7 @@ def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None,
     from torchvision.utils import save_image
 
     from sketchgen.evaluation import build_metrics, evaluate, sample_grid
+    from sketchgen.evaluation.evaluator import SourceAsOutput
 
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     if num_samples is not None and num_samples < 1:
@@ -96,15 +101,17 @@ def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None,
                    else cfg.get('test_evaluator') or [dict(type='PSNR'), dict(type='SSIM')])
     metrics = build_metrics(metric_cfgs)
     out = Path(out) if out else weights_path(checkpoint).parent / (
-        f'test-{direction}' if direction else 'test')
-    results = evaluate(model, loader, metrics, num_samples, save_dir=out)
+        (f'test-{direction}' if direction else 'test') +
+        (f'-baseline-{baseline}' if baseline else ''))
+    scored = SourceAsOutput(model) if baseline == 'source' else model
+    results = evaluate(scored, loader, metrics, num_samples, save_dir=out)
     out.mkdir(parents=True, exist_ok=True)
-    save_image(sample_grid(model, next(iter(loader))), out / 'grid.png')
+    save_image(sample_grid(scored, next(iter(loader))), out / 'grid.png')
 
     n = results['num_samples']
     report = dict(
         checkpoint=str(checkpoint), config=getattr(config, 'filename', config), split='test',
-        num_samples=n, out=str(out),
+        baseline=baseline, num_samples=n, out=str(out),
         metrics={k: v for k, v in results.items() if k != 'num_samples'},
         settings=dict(metrics={m.name: dict(m.settings(), num_samples=m.num_samples)
                                for m in metrics},
@@ -120,8 +127,10 @@ def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None,
             for m in metrics]
     table = '\n'.join(['| metric | value | better | images |', '| --- | --- | --- | --- |',
                        *rows])
+    what = f'the source images as output (baseline), the data of `{checkpoint}`' \
+        if baseline else f'`{checkpoint}`'
     (out / 'metrics.md').write_text(
-        f'Test split of `{checkpoint}` ({n} images, test_mode={model.test_mode!r})'
+        f'Test split of {what} ({n} images, test_mode={model.test_mode!r})'
         f'\n\n{table}\n')
     return report, table
 
