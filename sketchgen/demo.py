@@ -3,7 +3,8 @@ task. Each tab calls the `Inferencer`; a tab whose task has no built-in model sa
 which checkpoint to train, and takes one by path or zoo name.
 
 - Colour: draw or upload a sketch, paint hint strokes on it (the brush layer's
-  opaque pixels are the hints), optionally pick a reference image (SPADE).
+  opaque pixels are the hints), optionally pick a reference image (SPADE). With a
+  preview model (a small, fast colouriser), every edit is coloured live.
 - Simplify: rough sketch -> clean lines, with the SVG to download.
 - Cartoon: a face -> cartoon, with a picker per condition label.
 - Inpaint: brush a region, fill it (OpenCV Telea / Navier-Stokes, or a RoI-GAN
@@ -59,15 +60,33 @@ def editor_parts(value) -> tuple[Image.Image, Image.Image | None]:
     return background, painted
 
 
+def sketch_and_hints(editor) -> tuple[Image.Image, dict]:
+    sketch, hints = editor_parts(editor)
+    return sketch, {} if hints is None else {'hints': hints.resize(sketch.size, Image.NEAREST)}
+
+
 def colourise(editor, reference, model: str, seed: float | None):
     _needs_model('colourise', model)
-    sketch, hints = editor_parts(editor)
-    options = {}
-    if hints is not None:
-        options['hints'] = hints.resize(sketch.size, Image.NEAREST)
+    sketch, options = sketch_and_hints(editor)
     if reference is not None:
         options.update(reference=reference.convert('RGB'), seed=int(seed or 0))
     return inferencer('colourise', model)(sketch, **options)
+
+
+def colour_preview(editor, model: str, preview_model: str):
+    """The live preview: on every edit of the sketch or its hints, the preview model
+    colours it (the Inferencer's `preview=True`). Nothing, and no message, while the
+    editor is empty or no preview model is named."""
+    if not preview_model or editor is None or editor.get('background') is None:
+        return None
+    sketch, options = sketch_and_hints(editor)
+    return preview_inferencer(model, preview_model)(sketch, preview=True, **options)
+
+
+@lru_cache(maxsize=4)
+def preview_inferencer(model: str, preview_model: str) -> Inferencer:
+    # the full model is not needed for a preview: the preview model stands in for it
+    return Inferencer('colourise', model or preview_model, preview_model=preview_model)
 
 
 def simplify(image, scale: float):
@@ -120,7 +139,8 @@ def _shown(function):
     return wrapped
 
 
-def build_app(colourise_model: str = '', cartoon_model: str = '', inpaint_model: str = ''):
+def build_app(colourise_model: str = '', cartoon_model: str = '', inpaint_model: str = '',
+              preview_model: str = ''):
     import gradio as gr
     with gr.Blocks(title='sketchgen demo', analytics_enabled=False) as app:
         gr.Markdown('# sketchgen\nColour sketches, clean rough lines, cartoonise faces, '
@@ -133,12 +153,19 @@ def build_app(colourise_model: str = '', cartoon_model: str = '', inpaint_model:
                 sketch = gr.ImageEditor(**PNG, label='Sketch (+ hint strokes)',
                                         elem_id='colour-input')
                 reference = gr.Image(**PNG, label='Reference (SPADE, optional)')
+                preview = gr.Image(**PNG, label='Live preview', elem_id='colour-preview')
                 coloured = gr.Image(**PNG, label='Coloured', elem_id='colour-output')
             with gr.Row():
                 colour_model = gr.Textbox(colourise_model, label='Model (checkpoint or zoo name)')
+                preview_box = gr.Textbox(preview_model, label='Live preview model (small, fast; '
+                                         'empty: no preview)')
                 colour_seed = gr.Number(0, label='Seed', precision=0)
             gr.Button('Colour', elem_id='colour-run').click(
                 _shown(colourise), [sketch, reference, colour_model, colour_seed], coloured)
+            # always_last: edits that arrive while a preview runs collapse into one
+            gr.on([sketch.upload, sketch.change], _shown(colour_preview),
+                  [sketch, colour_model, preview_box], preview, trigger_mode='always_last',
+                  show_progress='hidden')
         with gr.Tab('Simplify'):
             gr.Markdown('A rough sketch in, clean lines out (the built-in model), with SVG.')
             with gr.Row():

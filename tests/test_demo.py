@@ -17,7 +17,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from sketchgen.apis import Inferencer
-from sketchgen.demo import DemoError, colourise, editor_parts, inpaint
+from sketchgen.demo import DemoError, colour_preview, colourise, editor_parts, inpaint
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,20 +93,49 @@ def test_demo_functions_fill_the_brushed_region_and_name_missing_models():
         colourise(editor, None, '', 0)
 
 
-def test_colourise_cli_on_a_folder(tiny_pairs, tmp_path):
+@pytest.fixture(scope='module')
+def tiny_colourisers(tiny_pairs, tmp_path_factory) -> dict[str, Path]:
+    """Two untrained tiny Pix2Pix checkpoints with different weights: 'full', 'small'."""
     import torch
     from conftest import tiny_config
     from sketchgen.checkpoint import save_checkpoint
     from sketchgen.registry import MODELS
+    cfg, root, out = tiny_config(tiny_pairs), tmp_path_factory.mktemp('colourisers'), {}
+    for seed, name in enumerate(('full', 'small')):
+        torch.manual_seed(seed)
+        out[name] = save_checkpoint(root / name, MODELS.build(cfg.model.to_dict()), cfg, 1)
+    return out
+
+
+def test_colourise_cli_on_a_folder(tiny_pairs, tiny_colourisers, tmp_path):
     from sketchgen.tools import run
-    cfg = tiny_config(tiny_pairs)
-    torch.manual_seed(0)
-    ckpt = save_checkpoint(tmp_path / 'ckpt', MODELS.build(cfg.model.to_dict()), cfg, 1)
     assert run('colourise', [str(tiny_pairs / 'val' / 'A'), '--out', str(tmp_path / 'out'),
-                             '--model', str(ckpt)]) == 0
+                             '--model', str(tiny_colourisers['full'])]) == 0
     outputs = sorted((tmp_path / 'out').glob('*.png'))
     assert len(outputs) == len(list((tiny_pairs / 'val' / 'A').iterdir()))
     assert Image.open(outputs[0]).size == (32, 32)
+
+
+def test_preview_model_answers_preview_calls(tiny_colourisers):
+    full, small = (str(tiny_colourisers[k]) for k in ('full', 'small'))
+    sketch = rough_sketch(32)
+    live = Inferencer('colourise', full, preview_model=small)
+    as_preview = np.asarray(live(sketch, preview=True))
+    assert (as_preview == np.asarray(Inferencer('colourise', small)(sketch))).all()
+    assert (np.asarray(live(sketch)) == np.asarray(Inferencer('colourise', full)(sketch))).all()
+    assert (as_preview != np.asarray(live(sketch))).any()
+    with pytest.raises(ValueError, match='preview_model='):
+        Inferencer('colourise', full)(sketch, preview=True)
+
+
+def test_demo_live_preview_colours_each_edit_with_the_preview_model(tiny_colourisers):
+    full, small = (str(tiny_colourisers[k]) for k in ('full', 'small'))
+    sketch = rough_sketch(32)
+    editor = dict(background=sketch, layers=[], composite=sketch)
+    shown = colour_preview(editor, '', small)        # no full model named: still previews
+    assert (np.asarray(shown) == np.asarray(Inferencer('colourise', small)(sketch))).all()
+    assert colour_preview(editor, full, '') is None          # no preview model: off
+    assert colour_preview(None, full, small) is None         # nothing drawn yet: no message
 
 
 # ---------------------------------------------------------------------- in a browser
@@ -146,13 +175,15 @@ def read_output_image(page, selector: str) -> Image.Image:
     return Image.open(io.BytesIO(data)).convert('RGB')
 
 
-def test_demo_in_a_real_browser(tmp_path):
+def test_demo_in_a_real_browser(tmp_path, tiny_colourisers):
     browser_or_skip()
     from playwright.sync_api import sync_playwright
     from sketchgen.demo import launch
     rough_sketch().save(tmp_path / 'rough.png')
+    rough_sketch(32).save(tmp_path / 'sketch.png')
     picture(128).save(tmp_path / 'picture.png')
-    app, url = launch(port=free_port(), block=False)
+    small = str(tiny_colourisers['small'])
+    app, url = launch(port=free_port(), block=False, preview_model=small)
     shots = os.environ.get('SKETCHGEN_DEMO_SCREENSHOTS')
     try:
         with sync_playwright() as p:
@@ -160,6 +191,16 @@ def test_demo_in_a_real_browser(tmp_path):
                                         args=['--no-sandbox'])
             page = browser.new_page(viewport=dict(width=1280, height=900))
             page.goto(url)
+            # the live preview: uploading a sketch colours it, no button pressed
+            page.get_by_role('tab', name='Colour').click()
+            page.locator('#colour-input input[type=file]').set_input_files(
+                str(tmp_path / 'sketch.png'))
+            shown = np.asarray(read_output_image(page, '#colour-preview')).astype(int)
+            expected = np.asarray(Inferencer('colourise', small)(rough_sketch(32))).astype(int)
+            assert shown.shape == expected.shape and np.abs(shown - expected).max() <= 2
+            if shots:
+                page.screenshot(path=f'{shots}/demo_colour_preview.png', full_page=True)
+
             page.get_by_role('tab', name='Simplify').click()
             page.locator('#simplify-input input[type=file]').set_input_files(
                 str(tmp_path / 'rough.png'))

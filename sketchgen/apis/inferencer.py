@@ -7,6 +7,8 @@ OpenCV method for inpainting), and images in, images out.
     filled = Inferencer('inpaint', model='telea')(image, mask=mask)
     coloured = Inferencer('colourise', model='work_dirs/.../iter_002000')(sketch, hints=rgba)
     Inferencer('colourise', model=CKPT).run_folder('sketches/', 'coloured/')
+    live = Inferencer('colourise', model=CKPT, preview_model=SMALL)
+    live(sketch, hints=rgba, preview=True)            # the small, fast model answers
 
 Tasks and their options:
 - colourise: hints (RGBA image: opaque pixels are colour hints), reference (a colour
@@ -59,10 +61,13 @@ class Inferencer:
             path, or for inpainting 'telea' / 'navier_stokes'; None: the task's
             built-in model (an error naming what to train where there is none).
         device, trust_imports: as `init_model`.
+        preview_model: a small, fast model of the same task (any of the forms `model`
+            takes) that answers calls with `preview=True`, e.g. a live preview while a
+            user paints hints; the full model answers the others.
     """
 
     def __init__(self, task: str, model: str | Path | None = None, device: str = 'cpu',
-                 trust_imports: bool = False):
+                 trust_imports: bool = False, preview_model: str | Path | None = None):
         if task not in TASKS:
             raise ValueError(f'task {task!r} is not one of {TASKS}')
         self.task = task
@@ -77,6 +82,8 @@ class Inferencer:
                                                                             'inpaint')):
             raise ValueError(f'{self.model_name}: a {type(self.model).__name__} model does '
                              f'not {task}')
+        self.preview = (Inferencer(task, preview_model, device, trust_imports)
+                        if preview_model else None)
 
     @property
     def controls(self) -> int:
@@ -84,9 +91,15 @@ class Inferencer:
         generator = getattr(self.model, 'generator', None)
         return getattr(generator, 'continuous_codes', 0) if self.task == 'inpaint' else 0
 
-    def __call__(self, image: Image.Image | str | Path, **options):
+    def __call__(self, image: Image.Image | str | Path, preview: bool = False, **options):
         """Run the task on one image (PIL or a path); see the module docstring for the
-        options. Returns a PIL image (and the SVG text for simplify with svg=True)."""
+        options. Returns a PIL image (and the SVG text for simplify with svg=True).
+        `preview=True` runs the `preview_model` instead."""
+        if preview:
+            if self.preview is None:
+                raise ValueError(f'{self.model_name}: preview=True needs a preview_model= (a '
+                                 f'small, fast {self.task} model) when the Inferencer is made')
+            return self.preview(image, **options)
         from sketchgen.data.io import load_image
         if not isinstance(image, Image.Image):
             image = load_image(image)

@@ -15,6 +15,14 @@ With --compare it times fp32 eager against each fast-path variant instead
 inference, each with its FLOP count (torch's FlopCounterMode) and the achieved
 fraction of this machine's peak, which the tool measures first with a large
 convolution in fp32 and in bf16.
+
+With --latency, CONFIG is a trained model instead (checkpoint folder, .safetensors or
+zoo name): the tool times the whole colouring call a user makes (a --size px PIL
+sketch in, with five hint dots where the model takes hints; resize, generator and
+post-processing; a PIL image out) on each backend: PyTorch fp32 eager, bf16 autocast,
+bf16 + channels_last, and ONNX Runtime on the generator exported to a temporary file.
+
+    python tools/benchmark.py CKPT --latency [--size 256] [--keep-size] [--calls 20]
 """
 from __future__ import annotations
 
@@ -31,7 +39,7 @@ from pathlib import Path
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Benchmark a sketchgen config.')
-    p.add_argument('config')
+    p.add_argument('config', help='a config; with --latency, a trained model')
     p.add_argument('--iters', type=int, default=30, help='timed iterations per run')
     p.add_argument('--warmup', type=int, default=5)
     p.add_argument('--repeats', type=int, default=3, help='alternating trainer/bare runs')
@@ -43,6 +51,13 @@ def parse_args(argv=None):
     p.add_argument('--variants', nargs='+', choices=sorted(VARIANTS),
                    default=['fp32-fused', 'fp32-cl-fused', 'bf16-fused', 'bf16-cl-fused'],
                    help='--compare: which variants (fp32 eager is always the reference)')
+    p.add_argument('--latency', action='store_true',
+                   help='time one colouring call of a trained model on each backend')
+    p.add_argument('--size', type=int, default=256, help='--latency: the sketch size in px')
+    p.add_argument('--keep-size', action='store_true',
+                   help='--latency: run the network at the sketch size, not the training size '
+                        '(PyTorch backends only: the exported U-Net has a fixed size)')
+    p.add_argument('--calls', type=int, default=20, help='--latency: timed calls a backend')
     return p.parse_args(argv)
 
 
@@ -122,6 +137,59 @@ def compare(args, cfg) -> dict:
     return dict(config=args.config, peak_gflops=dict(fp32=peaks['no'], bf16=peaks['bf16']),
                 train_step_flops=train_flops, infer_flops=infer_flops, variants=rows,
                 batch_size=cfg.train_dataloader.get('batch_size', 1),
+                torch=torch.__version__, threads=torch.get_num_threads())
+
+
+def latency(args) -> dict:
+    """Median seconds of one end-to-end colouring call on each backend; rounds
+    alternate the backends so a slow spell of a shared machine hits each alike."""
+    import torch
+    from PIL import Image, ImageDraw
+
+    from sketchgen.apis import init_model
+    from sketchgen.apis.export import export_model
+    size = args.size
+    sketch = Image.new('RGB', (size, size), 'white')
+    ImageDraw.Draw(sketch).ellipse((size // 8, size // 8, size * 7 // 8, size * 7 // 8),
+                                   outline='black', width=max(1, size // 64))
+    backends = {'PyTorch fp32 eager': init_model(args.config),
+                'PyTorch bf16': init_model(args.config, amp='bf16'),
+                'PyTorch bf16 + channels_last': init_model(args.config, amp='bf16',
+                                                           channels_last=True)}
+    reference = backends['PyTorch fp32 eager']
+    options = {}
+    if reference.hint_channels:
+        hints = Image.new('RGBA', (size, size), (0, 0, 0, 0))
+        for i in range(5):
+            x = size * (2 + i) // 8
+            ImageDraw.Draw(hints).ellipse((x - 2, size // 2 - 2, x + 2, size // 2 + 2),
+                                          fill=(200, 40, 40, 255))
+        options['hints'] = hints
+    working = size if args.keep_size else (reference.image_size_hw or (size, size))[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        onnx_path = Path(tmp) / 'generator.onnx'
+        export_model(reference, onnx_path, 'onnx')
+        onnx_model = init_model(onnx_path)
+        fixed = onnx_model.generator.input_shape[2]   # an int where H is not dynamic
+        if not args.keep_size or not isinstance(fixed, int) or fixed == size:
+            backends['ONNX Runtime fp32'] = onnx_model
+        else:
+            print('ONNX Runtime left out: the exported graph has a fixed size')
+        times = {name: [] for name in backends}
+        for _ in range(3):
+            for name, model in backends.items():
+                times[name] += _time(lambda m=model: m.infer(sketch, keep_size=args.keep_size,
+                                                             **options), args.calls + 2, 2)
+    rows = [dict(backend=name, latency_s=statistics.median(t)) for name, t in times.items()]
+    for row in rows:
+        row['speedup'] = rows[0]['latency_s'] / row['latency_s']
+    print(f'{args.config}: a {size} px sketch, the network at {working} px'
+          + (', 5 hint dots' if options else ''))
+    print('| backend | latency ms | speed-up |\n| --- | --- | --- |')
+    for r in rows:
+        print(f'| {r["backend"]} | {r["latency_s"] * 1e3:.1f} | {r["speedup"]:.2f}x |')
+    return dict(model=args.config, sketch_size=size, network_size=working,
+                hints=len(options) > 0, backends=rows, calls=3 * args.calls,
                 torch=torch.__version__, threads=torch.get_num_threads())
 
 
@@ -228,6 +296,11 @@ def trainer_loop(trainer, loader, iters: int) -> tuple[float, float]:
 def main(argv=None) -> int:
     args = parse_args(argv)
     import torch
+    if args.latency:
+        figures = latency(args)
+        if args.json:
+            Path(args.json).write_text(json.dumps(figures, indent=2))
+        return 0
 
     from sketchgen.config import load_config, parse_overrides
     from sketchgen.engine import Trainer

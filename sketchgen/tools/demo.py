@@ -1,7 +1,8 @@
 """Start the web demo on this machine (Gradio, offline).
 
     sketchgen demo [--port 7860] [--host 127.0.0.1] [--colourise-model CKPT]
-                   [--cartoon-model CKPT] [--inpaint-model telea|CKPT]
+                   [--preview-model CKPT] [--cartoon-model CKPT]
+                   [--inpaint-model telea|CKPT]
 
 Open the printed URL in a browser. Needs the demo extra: pip install "sketchgen[demo]".
 """
@@ -16,6 +17,9 @@ def main(argv=None) -> int:
     p.add_argument('--host', default='127.0.0.1',
                    help='address to serve on (0.0.0.0 exposes it to the network)')
     p.add_argument('--colourise-model', default='', help='checkpoint or zoo name')
+    p.add_argument('--preview-model', default='',
+                   help='a small, fast colouriser (checkpoint, .onnx or zoo name) that colours '
+                        'the sketch live on every edit')
     p.add_argument('--cartoon-model', default='', help='checkpoint of the cartoon model')
     p.add_argument('--inpaint-model', default='', help='telea, navier_stokes or a checkpoint')
     args = p.parse_args(argv)
@@ -25,5 +29,6 @@ def main(argv=None) -> int:
         raise SystemExit('the demo needs Gradio: pip install "sketchgen[demo]"') from None
     from sketchgen.demo import launch
     launch(args.port, args.host, block=True, colourise_model=args.colourise_model,
-           cartoon_model=args.cartoon_model, inpaint_model=args.inpaint_model)
+           preview_model=args.preview_model, cartoon_model=args.cartoon_model,
+           inpaint_model=args.inpaint_model)
     return 0
