@@ -8,7 +8,7 @@ from torch import nn
 
 from conftest import TINY, tiny_config
 from sketchgen.engine import Trainer
-from sketchgen.models.hints import ColourHintSampler
+from sketchgen.models.hints import ColourHintSampler, spread_hints
 from sketchgen.models.losses import (GradientPenaltyLoss, PerceptualLoss, TotalVariationLoss,
                                      gram_matrix)
 from sketchgen.registry import MODELS
@@ -301,3 +301,53 @@ def test_hint_regions_are_the_connected_areas_of_the_hinted_colour():
     hints[0, 3, 0, 7] = 1                                              # and on the blue
     region = hint_regions(target, hints)[0, 0]
     assert region.sum() == 8 * 3 + 1 and region[0, 7]
+
+
+def one_hint(hints: torch.Tensor, y: int, x: int, rgb) -> None:
+    hints[0, :3, y, x] = torch.tensor(rgb, dtype=torch.float32)
+    hints[0, 3, y, x] = 1
+
+
+def test_spread_hints_fill_the_region_between_the_lines():
+    source = torch.ones(1, 3, 8, 8)
+    source[0, :, :, 4] = -1                       # a vertical line: two regions
+    hints = torch.zeros(1, 4, 8, 8)
+    one_hint(hints, 2, 1, (1.0, -1.0, -1.0))     # red in the left region
+    out = spread_hints(hints, source, close=0)
+    left = torch.zeros(8, 8, dtype=torch.bool)
+    left[:, :4] = True
+    assert (out[0, :3][:, left] == torch.tensor([1.0, -1, -1])[:, None]).all()
+    assert out[0, 3, 2, 1] == 1                                   # the painted pixel
+    assert (out[0, 3][left].sum() - 1) == 0.5 * (left.sum() - 1)  # the spread ones: 0.5
+    assert (out[0, :, :, 4:] == 0).all()                          # the line and beyond
+    # two hints in one region: each pixel takes the nearer one's colour
+    one_hint(hints, 2, 3, (-1.0, -1.0, 1.0))
+    out = spread_hints(hints, torch.ones(1, 3, 8, 8), close=0)
+    assert (out[0, 0, :, :2] == 1).all() and (out[0, 2, :, 3:] == 1).all()
+    assert (out[0, :3] == hints[0, :3]).all(0)[hints[0, 3] > 0].all()   # hints kept
+
+
+def test_spread_hints_close_a_gap_in_a_line():
+    source = torch.ones(1, 3, 12, 12)
+    source[0, :, :, 6] = -1
+    source[0, :, 5, 6] = 1                        # a 1 px gap in the line
+    hints = torch.zeros(1, 4, 12, 12)
+    one_hint(hints, 1, 1, (1.0, 1.0, -1.0))
+    leaked = spread_hints(hints, source, close=0)
+    closed = spread_hints(hints, source, close=1)
+    assert leaked[0, 3, :, 9:].min() == 0.5       # through the gap to the far side
+    assert (closed[0, 3, :, 6:] == 0).all()       # the dilated line holds
+    assert (closed[0, 3, :, :4] == 0.5).sum() > 0
+
+
+def test_a_model_with_spread_hints_spreads_them_in_its_generator_input():
+    model = MODELS.build(dict(
+        type='Pix2Pix', image_size=32, hints=dict(max_hints=2, spread=dict(close=0)),
+        generator=dict(type='UnetGenerator', in_channels=7, image_size=32, base_channels=4),
+        discriminator=dict(type='PatchDiscriminator', in_channels=6, base_channels=4,
+                           n_layers=1)))
+    source, hints = torch.ones(1, 3, 32, 32), torch.zeros(1, 4, 32, 32)
+    one_hint(hints, 0, 0, (1.0, -1.0, -1.0))
+    given = model.generator_input(source, hints)
+    assert given.shape == (1, 7, 32, 32) and (given[0, 3] == 1).all()  # all paper: all red
+    assert model.hint_sampler.max_hints == 2                         # `spread` not passed on

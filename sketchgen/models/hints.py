@@ -125,3 +125,49 @@ def hints_from_image(image: Image.Image | str, size: tuple[int, int] | None = No
     rgba = torch.from_numpy(np.asarray(source, dtype=np.float32) / 255).permute(2, 0, 1)
     mask = (rgba[3:] > 0).float()
     return torch.cat([(rgba[:3] * 2 - 1) * mask, mask])
+
+
+def spread_hints(hints: torch.Tensor, source: torch.Tensor, paper: float = 0.0,
+                 close: int = 1, spread_mask: float = 0.5) -> torch.Tensor:
+    """Carry each hint's colour over the sketch region it falls in, as a user means a
+    dot on a shirt: the regions are the connected areas of paper between the lines.
+
+    A region with several hints takes, at each pixel, the colour of the nearest hint
+    inside it. The given hint pixels keep mask 1; the pixels coloured by spreading get
+    mask `spread_mask`, so the generator can tell a hint from its spread.
+
+    Args:
+        hints: (N, 4, H, W) hint maps (RGB in [-1, 1], mask), see `ColourHintSampler`.
+        source: (N, C, H, W) sketches in [-1, 1], dark lines on light paper.
+        paper: pixels whose channel mean is above this are paper (in [-1, 1]).
+        close: dilate the lines by this many pixels before finding regions, so a gap of
+            up to 2 * close px in a line does not join two regions (0: as drawn).
+        spread_mask: the mask value of the spread pixels.
+    """
+    from scipy import ndimage
+    out = hints.clone()
+    lines = (source.float().mean(1) <= paper).cpu().numpy()
+    given_all = (hints[:, 3] > 0).cpu().numpy()
+    colours_all = hints[:, :3].float().cpu().numpy()
+    brush = np.ones((2 * close + 1,) * 2, bool)
+    for i in range(len(hints)):
+        given = given_all[i]
+        if not given.any():
+            continue
+        walls = ndimage.binary_dilation(lines[i], brush) if close else lines[i]
+        labels, _ = ndimage.label(~walls)
+        rgb = np.zeros_like(colours_all[i])
+        spread = np.zeros_like(given)
+        for region_id in np.unique(labels[given]):
+            if region_id == 0:       # a hint pixel on a line: it stays where it is
+                continue
+            region = labels == region_id
+            _, (iy, ix) = ndimage.distance_transform_edt(~(given & region), return_indices=True)
+            rgb[:, region] = colours_all[i][:, iy[region], ix[region]]
+            spread |= region
+        spread &= ~given
+        if spread.any():
+            where = torch.from_numpy(spread).to(out.device)
+            out[i, :3] = torch.where(where, torch.from_numpy(rgb).to(out), out[i, :3])
+            out[i, 3] = torch.where(where, torch.full_like(out[i, 3], spread_mask), out[i, 3])
+    return out

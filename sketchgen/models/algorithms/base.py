@@ -17,7 +17,8 @@ from torch import nn
 
 from sketchgen import fast_path
 from sketchgen.models.init import set_requires_grad  # noqa: F401  (algorithms use it)
-from sketchgen.models.hints import HINT_CHANNELS, ColourHintSampler, hints_from_image
+from sketchgen.models.hints import (HINT_CHANNELS, ColourHintSampler, hints_from_image,
+                                    spread_hints)
 from sketchgen.registry import MODELS
 
 ImageLike = Union[Image.Image, torch.Tensor, np.ndarray]
@@ -37,7 +38,10 @@ class ImageTranslationModel(nn.Module):
             (updated by `EMAHook`), used for inference when present.
         hints: colour hints (`ColourHintSampler` arguments, e.g. dict(max_hints=16)):
             the generator takes 4 more input channels, sampled from the target in
-            training and given by the user at inference. None: no hints.
+            training and given by the user at inference. None: no hints. Its key
+            `spread` (a dict of `spread_hints` arguments, e.g. dict(close=1)) carries
+            each hint over its sketch region before the generator sees it, in
+            training and at inference alike.
     """
 
     def __init__(self, generator: dict, image_size: int | tuple[int, int] | None = 256,
@@ -51,6 +55,8 @@ class ImageTranslationModel(nn.Module):
         self.test_mode = test_mode
         self.ema_decay = ema_decay
         self.generator_ema = None
+        hints = dict(hints) if hints is not None else None
+        self.hint_spread = hints.pop('spread', None) if hints is not None else None
         self.hint_sampler = ColourHintSampler(**hints) if hints is not None else None
         self.hint_channels = HINT_CHANNELS if hints is not None else 0
         in_channels = getattr(self.generator, 'in_channels', None)
@@ -131,6 +137,8 @@ class ImageTranslationModel(nn.Module):
         if hints.shape[-2:] != source.shape[-2:] or hints.shape[1] != self.hint_channels:
             raise ValueError(f'hints {tuple(hints.shape)} do not fit the source '
                              f'{tuple(source.shape)}: {self.hint_channels} channels of its size')
+        if self.hint_spread is not None:
+            hints = spread_hints(hints, source, **self.hint_spread)
         return torch.cat([source, hints.to(source)], dim=1)
 
     @contextmanager
