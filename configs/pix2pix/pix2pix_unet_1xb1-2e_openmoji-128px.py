@@ -1,7 +1,7 @@
 # Pix2Pix at 128 px on OpenMoji at the reference's budget for a small data set:
 # unet_128 (7 levels, reference widths), batch 1, two epochs of the 3,308 training
 # pairs (6,616 iterations; lr constant, then linear decay over the second epoch).
-# CPU-sized: about a quarter of an hour on 2 cores with the main job's fast path.
+# CPU-sized: about 35 min on 2 cores with the main job's fast path (model_zoo.md).
 _base_ = ['./pix2pix_unet_1xb4-20k_openmoji-128px.py']
 max_iters = 6616
 train_dataloader = dict(batch_size=1)
