@@ -140,15 +140,16 @@ def _shown(function):
 
 
 def build_app(colourise_model: str = '', cartoon_model: str = '', inpaint_model: str = '',
-              preview_model: str = ''):
+              preview_model: str = DEFAULT_MODELS['colourise']):
     import gradio as gr
     with gr.Blocks(title='sketchgen demo', analytics_enabled=False) as app:
         gr.Markdown('# sketchgen\nColour sketches, clean rough lines, cartoonise faces, '
                     'fill regions. Models run on this machine.')
         with gr.Tab('Colour'):
             gr.Markdown('Draw or upload a line drawing, paint colour hints with the brush. '
-                        + ('' if colourise_model else 'No built-in colouriser yet: train '
-                           f'`{TRAIN_HINT["colourise"]}` and give its checkpoint below.'))
+                        'The live preview follows every edit; "Colour" runs the model below '
+                        f'(empty: the built-in `{DEFAULT_MODELS["colourise"]}`, small and '
+                        'fast; model_zoo.md lists better ones to train).')
             with gr.Row():
                 sketch = gr.ImageEditor(**PNG, label='Sketch (+ hint strokes)',
                                         elem_id='colour-input')

@@ -17,7 +17,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from sketchgen.apis import Inferencer
-from sketchgen.demo import DemoError, colour_preview, colourise, editor_parts, inpaint
+from sketchgen.demo import (DemoError, cartoonise, colour_preview, colourise, editor_parts,
+                            inpaint)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,8 +68,8 @@ def test_inferencer_translates_emoji_with_the_built_in_model():
 def test_inferencer_refuses_what_it_cannot_do():
     with pytest.raises(ValueError, match="task 'paint' is not one of"):
         Inferencer('paint')
-    with pytest.raises(ValueError, match='no built-in model yet.*pix2pix_unet-ngf32'):
-        Inferencer('colourise')
+    with pytest.raises(ValueError, match='no built-in model yet.*cyclegan-landmark'):
+        Inferencer('cartoonise')
     with pytest.raises(ValueError, match='does not inpaint'):
         Inferencer('inpaint', model='sketch_simplification_w0.25_openmoji-128px')
     with pytest.raises(ValueError, match='has no controls'):
@@ -89,8 +90,24 @@ def test_demo_functions_fill_the_brushed_region_and_name_missing_models():
     assert np.abs(filled[inside] - original[inside]).max() > 0
     with pytest.raises(DemoError, match='Brush over the region'):
         inpaint(dict(background=image, layers=[], composite=image), 'telea', 0)
-    with pytest.raises(DemoError, match='python tools/train.py configs/pix2pix/'):
-        colourise(editor, None, '', 0)
+    with pytest.raises(DemoError, match='python tools/train.py configs/cyclegan/'):
+        cartoonise(picture(), '', False)
+
+
+def test_the_built_in_colouriser_colours_a_sketch_and_follows_a_hint():
+    from sketchgen.apis.inferencer import DEFAULT_MODELS
+    from sketchgen import zoo
+    entry = zoo.get(DEFAULT_MODELS['colourise'])
+    assert entry.available == 'package' and entry.size_bytes < 10 * 10 ** 6
+    sketch = rough_sketch(128)
+    editor = dict(background=sketch, layers=[], composite=sketch)
+    plain = np.asarray(colourise(editor, None, '', 0)).astype(int)   # '' = the built-in
+    assert plain.shape == (128, 128, 3)
+    hint = Image.new('RGBA', sketch.size, (0, 0, 0, 0))
+    ImageDraw.Draw(hint).rectangle((44, 44, 52, 52), fill=(20, 60, 230, 255))   # blue
+    hinted = np.asarray(colourise(dict(editor, layers=[hint]), None, '', 0)).astype(int)
+    blue = hinted[44:53, 44:53] - plain[44:53, 44:53]
+    assert blue[..., 2].mean() > blue[..., 0].mean()     # bluer where the hint is
 
 
 @pytest.fixture(scope='module')

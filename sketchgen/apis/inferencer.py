@@ -31,11 +31,11 @@ from sketchgen.apis.inference import init_model
 
 TASKS = ('colourise', 'simplify', 'translate', 'cartoonise', 'inpaint')
 # Built-in models that work offline; a task without one names what to train.
-DEFAULT_MODELS = {'simplify': 'sketch_simplification_w0.25_openmoji-128px',
+DEFAULT_MODELS = {'colourise': 'pix2pix-hints_unet-ngf16_openmoji-128px',
+                  'simplify': 'sketch_simplification_w0.25_openmoji-128px',
                   'translate': 'cyclegan_resnet-6blocks-ngf32_emoji-64px',
                   'inpaint': 'telea'}
 TRAIN_HINT = {
-    'colourise': 'configs/pix2pix/pix2pix_unet-ngf32_1xb16-2k_openmoji-64px.py',
     'translate': 'configs/cyclegan/cyclegan_resnet-6blocks-ngf32_1xb4-2k_emoji-64px.py '
                  '(or a reference model: sketchgen list_models --task translate)',
     'cartoonise': 'configs/cyclegan/cyclegan-landmark_resnet-6blocks-ngf32_1xb4-4k_'

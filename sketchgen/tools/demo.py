@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 
+from sketchgen.apis.inferencer import DEFAULT_MODELS
+
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description='Start the sketchgen web demo.')
@@ -17,9 +19,10 @@ def main(argv=None) -> int:
     p.add_argument('--host', default='127.0.0.1',
                    help='address to serve on (0.0.0.0 exposes it to the network)')
     p.add_argument('--colourise-model', default='', help='checkpoint or zoo name')
-    p.add_argument('--preview-model', default='',
+    p.add_argument('--preview-model', default=DEFAULT_MODELS['colourise'],
                    help='a small, fast colouriser (checkpoint, .onnx or zoo name) that colours '
-                        'the sketch live on every edit')
+                        "the sketch live on every edit (default: the built-in one; '' turns "
+                        'the preview off)')
     p.add_argument('--cartoon-model', default='', help='checkpoint of the cartoon model')
     p.add_argument('--inpaint-model', default='', help='telea, navier_stokes or a checkpoint')
     args = p.parse_args(argv)
