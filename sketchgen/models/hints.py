@@ -68,7 +68,10 @@ class ColourHintSampler:
                  generator: torch.Generator | None = None) -> torch.Tensor:
         """Hints for a [-1, 1] target batch; `count` fixes the number per image."""
         n, _, h, w = target.shape
-        hints = target.new_zeros(n, HINT_CHANNELS, h, w)
+        # Painted in numpy: a stroke is many tiny slices, where torch's per-call cost
+        # dominated the training step of the hints configs. Random draws stay torch's.
+        image = target.detach().float().cpu().numpy()
+        hints = np.zeros((n, HINT_CHANNELS, h, w), np.float32)
         coloured = (target < 0.8).any(1).flatten(1).float()  # below ~0.9 in [0, 1]
         weights = (1 + self.coloured_bias * coloured).cpu()
         for i in range(n):
@@ -80,35 +83,35 @@ class ColourHintSampler:
             for centre, size in zip(centres.tolist(), sizes.tolist()):
                 y, x = divmod(centre, w)
                 if self.stroke_length:
-                    self._paint_stroke(hints[i], target[i], y, x, size, generator)
+                    self._paint_stroke(hints[i], image[i], y, x, size, generator)
                     continue
                 y0, x0 = max(y - size // 2, 0), max(x - size // 2, 0)
                 patch = (slice(y0, min(y0 + size, h)), slice(x0, min(x0 + size, w)))
-                colour = target[i, :, patch[0], patch[1]].mean((1, 2))
+                colour = image[i, :, patch[0], patch[1]].mean((1, 2))
                 hints[i, :3, patch[0], patch[1]] = colour[:, None, None]
                 hints[i, 3, patch[0], patch[1]] = 1
-        return hints
+        return torch.from_numpy(hints).to(target)
 
-    def _paint_stroke(self, hints: torch.Tensor, target: torch.Tensor, y: int, x: int,
+    def _paint_stroke(self, hints: np.ndarray, target: np.ndarray, y: int, x: int,
                       width: int, generator: torch.Generator | None) -> None:
         """A straight stroke from (y, x) in the colour there, stopped where the
         target's colour changes; `width` px square brush, clipped the same way."""
         h, w = target.shape[-2:]
-        colour = target[:, y, x]
+        colour = target[:, y, x].copy()
         length = int(torch.randint(1, self.stroke_length + 1, (), generator=generator))
         angle = float(torch.rand((), generator=generator)) * 2 * np.pi
         dy, dx = np.sin(angle), np.cos(angle)
         for step in range(length):
             cy, cx = int(round(y + step * dy)), int(round(x + step * dx))
             if not (0 <= cy < h and 0 <= cx < w) or \
-                    (target[:, cy, cx] - colour).abs().max() > self.stroke_tolerance:
+                    np.abs(target[:, cy, cx] - colour).max() > self.stroke_tolerance:
                 break
             y0, x0 = max(cy - width // 2, 0), max(cx - width // 2, 0)
             patch = target[:, y0:cy - width // 2 + width, x0:cx - width // 2 + width]
-            inside = (patch - colour[:, None, None]).abs().amax(0) <= self.stroke_tolerance
+            inside = np.abs(patch - colour[:, None, None]).max(0) <= self.stroke_tolerance
             region = hints[:, y0:y0 + patch.shape[1], x0:x0 + patch.shape[2]]
-            region[:3] = torch.where(inside, colour[:, None, None], region[:3])
-            region[3] = torch.where(inside, torch.ones_like(region[3]), region[3])
+            region[:3][:, inside] = colour[:, None]
+            region[3][inside] = 1
 
 
 def hints_from_image(image: Image.Image | str, size: tuple[int, int] | None = None
