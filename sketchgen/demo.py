@@ -73,20 +73,14 @@ def colourise(editor, reference, model: str, seed: float | None):
     return inferencer('colourise', model)(sketch, **options)
 
 
-def colour_preview(editor, model: str, preview_model: str):
+def colour_preview(editor, preview_model: str):
     """The live preview: on every edit of the sketch or its hints, the preview model
-    colours it (the Inferencer's `preview=True`). Nothing, and no message, while the
+    colours it; the full model is not loaded for it. Nothing, and no message, while the
     editor is empty or no preview model is named."""
     if not preview_model or editor is None or editor.get('background') is None:
         return None
     sketch, options = sketch_and_hints(editor)
-    return preview_inferencer(model, preview_model)(sketch, preview=True, **options)
-
-
-@lru_cache(maxsize=4)
-def preview_inferencer(model: str, preview_model: str) -> Inferencer:
-    # the full model is not needed for a preview: the preview model stands in for it
-    return Inferencer('colourise', model or preview_model, preview_model=preview_model)
+    return inferencer('colourise', preview_model)(sketch, **options)
 
 
 def simplify(image, scale: float):
@@ -165,7 +159,7 @@ def build_app(colourise_model: str = '', cartoon_model: str = '', inpaint_model:
                 _shown(colourise), [sketch, reference, colour_model, colour_seed], coloured)
             # always_last: edits that arrive while a preview runs collapse into one
             gr.on([sketch.upload, sketch.change], _shown(colour_preview),
-                  [sketch, colour_model, preview_box], preview, trigger_mode='always_last',
+                  [sketch, preview_box], preview, trigger_mode='always_last',
                   show_progress='hidden')
         with gr.Tab('Simplify'):
             gr.Markdown('A rough sketch in, clean lines out (the built-in model), with SVG.')

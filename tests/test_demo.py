@@ -149,10 +149,11 @@ def test_demo_live_preview_colours_each_edit_with_the_preview_model(tiny_colouri
     full, small = (str(tiny_colourisers[k]) for k in ('full', 'small'))
     sketch = rough_sketch(32)
     editor = dict(background=sketch, layers=[], composite=sketch)
-    shown = colour_preview(editor, '', small)        # no full model named: still previews
+    shown = colour_preview(editor, small)
     assert (np.asarray(shown) == np.asarray(Inferencer('colourise', small)(sketch))).all()
-    assert colour_preview(editor, full, '') is None          # no preview model: off
-    assert colour_preview(None, full, small) is None         # nothing drawn yet: no message
+    assert (np.asarray(shown) != np.asarray(Inferencer('colourise', full)(sketch))).any()
+    assert colour_preview(editor, '') is None          # no preview model: off
+    assert colour_preview(None, small) is None         # nothing drawn yet: no message
 
 
 # ---------------------------------------------------------------------- in a browser
