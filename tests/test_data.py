@@ -47,6 +47,50 @@ def test_joint_transforms_crop_and_flip_both_images_identically(tmp_path):
     assert not all(torch.equal(ds[(0, 0)]['source'], ds[(0, k)]['source']) for k in range(1, 6))
 
 
+JITTER = [dict(type='Resize', size=36), dict(type='RandomCrop', size=32),
+          dict(type='RandomFlip', p=0.5), dict(type='ToTensor')]
+
+
+def test_the_pipeline_splits_before_its_first_random_transform():
+    from sketchgen.data.transforms import Compose
+    cached, random = Compose(JITTER).split_deterministic()
+    assert [type(t).__name__ for t in cached.transforms] == ['Resize']
+    assert [type(t).__name__ for t in random.transforms] == [
+        'RandomCrop', 'RandomFlip', 'ToTensor']
+
+
+def test_a_cached_data_set_decodes_each_file_once_and_gives_the_same_samples(tmp_path):
+    for i in range(3):
+        img = gradient(40, 40, seed=i)
+        save(tmp_path / 'A' / f'p{i}.png', img)
+        save(tmp_path / 'B' / f'p{i}.png', 255 - img)
+    plain = PairedImageDataset(str(tmp_path), None, layout='folders', pipeline=JITTER)
+    cached = PairedImageDataset(str(tmp_path), None, layout='folders', pipeline=JITTER,
+                                cache_decoded=True)
+    loads = []
+    load_sample = cached.load_sample
+    cached.load_sample = lambda i: loads.append(i) or load_sample(i)
+    for epoch in range(3):
+        for i in range(3):
+            a, b = plain[(i, 10 * epoch + i)], cached[(i, 10 * epoch + i)]
+            assert torch.equal(a['source'], b['source']) and torch.equal(a['target'], b['target'])
+    assert sorted(loads) == [0, 1, 2]  # decoded in the first epoch only
+    # augmentation still differs between epochs, and the cache keeps the resized images
+    assert not torch.equal(cached[(0, 0)]['source'], cached[(0, 1)]['source'])
+    assert cached._cache[0]['source'].size == (36, 36)
+
+
+def test_a_cache_too_big_for_memory_is_refused_with_the_fix(tmp_path, monkeypatch):
+    import sketchgen.data.pipeline_dataset as pipeline_dataset
+    save(tmp_path / 'A' / 'p.png', gradient(40, 40))
+    save(tmp_path / 'B' / 'p.png', gradient(40, 40))
+    monkeypatch.setattr(pipeline_dataset, 'MAX_CACHE_SHARE', 1e-12)
+    ds = PairedImageDataset(str(tmp_path), None, layout='folders', pipeline=JITTER,
+                            cache_decoded=True)
+    with pytest.raises(MemoryError, match='PairedImageDataset.*cache_decoded=False'):
+        ds[(0, 0)]
+
+
 def test_folders_are_paired_by_name_across_extensions(tmp_path):
     save(tmp_path / 'A' / 'cat.png', gradient(8, 8))
     save(tmp_path / 'B' / 'cat.jpg', gradient(8, 8))

@@ -196,8 +196,8 @@ def test_openmoji_semantic_classes_come_from_the_svg_groups(openmoji_cache):
     # every emoji has outlines, and most have fills: both classes are well represented
     assert frequency['line'] > 0.05 and frequency['colour'] > 0.05
     # a line pixel is dark in the target, a background pixel white
-    target = (np.asarray(data.load_pair(0)['target'], np.float32) / 255).mean(-1)
-    labels = np.asarray(data.load_pair(0)['source'])
+    target = (np.asarray(data.load_sample(0)['target'], np.float32) / 255).mean(-1)
+    labels = np.asarray(data.load_sample(0)['source'])
     assert target[labels == CLASSES.index('line')].mean() < 0.35
     assert target[labels == 0].mean() > 0.9
 

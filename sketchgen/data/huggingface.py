@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import io
 
-import numpy as np
 from PIL import Image
-from torch.utils.data import Dataset
 
 from sketchgen.data.io import to_rgb
-from sketchgen.data.transforms import Compose
+from sketchgen.data.pipeline_dataset import PipelineDataset
 from sketchgen.registry import DATASETS
 
 
 @DATASETS.register_module()
-class HFPairedDataset(Dataset):
+class HFPairedDataset(PipelineDataset):
     """Args:
         path: what `datasets.load_dataset` takes: 'parquet' or 'imagefolder' (with
             `data_files` / `data_dir`), or a hub name such as 'user/anime-sketches'.
@@ -23,12 +21,14 @@ class HFPairedDataset(Dataset):
             only targets; put `ExtractSketch` first in the pipeline to make sources.
         name_column: a column naming each sample (default: its index).
         name, data_files, data_dir: passed to `load_dataset`.
+        cache_decoded: keep each sample decoded in memory after the pipeline's leading
+            deterministic transforms (sketchgen.data.pipeline_dataset).
     """
 
     def __init__(self, path: str, split: str = 'train', source_column: str | None = 'source',
                  target_column: str = 'target', name_column: str | None = None,
                  name: str | None = None, data_files=None, data_dir: str | None = None,
-                 pipeline: list | None = None):
+                 pipeline: list | None = None, cache_decoded: bool = False):
         try:
             import datasets
         except ImportError as err:
@@ -45,7 +45,7 @@ class HFPairedDataset(Dataset):
         self.source_column, self.target_column = source_column, target_column
         self.name_column = name_column
         self.label = f'{path}[{split}]'
-        self.pipeline = Compose(pipeline or [dict(type='ToTensor')])
+        super().__init__(pipeline, cache_decoded)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -61,11 +61,10 @@ class HFPairedDataset(Dataset):
                             f'got {type(value).__name__}')
         return to_rgb(value, f'{self.label} row {index}, column {column!r}')
 
-    def __getitem__(self, index):
-        index, seed = index if isinstance(index, tuple) else (index, None)
+    def load_sample(self, index: int) -> dict:
         row = self.data[index]
         sample = dict(target=self._image(row[self.target_column], index, self.target_column),
                       name=str(row[self.name_column]) if self.name_column else f'{index:06d}')
         if self.source_column:
             sample['source'] = self._image(row[self.source_column], index, self.source_column)
-        return self.pipeline(sample, np.random.default_rng(seed))
+        return sample

@@ -12,17 +12,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
-from torch.utils.data import Dataset
-
 from sketchgen.data.io import list_images, load_image
 from sketchgen.data.openmoji import SPLITS, build_openmoji_pairs, split_of
-from sketchgen.data.transforms import Compose
+from sketchgen.data.pipeline_dataset import PipelineDataset
 from sketchgen.registry import DATASETS
 
 
 @DATASETS.register_module()
-class LineArtDataset(Dataset):
+class LineArtDataset(PipelineDataset):
     """Args:
         data_root: folder of clean drawings; None: OpenMoji line art.
         split: 'train', 'val' or 'test' (OpenMoji: by name hash; a folder: its
@@ -34,11 +31,14 @@ class LineArtDataset(Dataset):
             `OpenMojiPairedDataset`).
         seed: evaluation without a sampler (integer indices) seeds sample i's
             random pipeline with (seed, i), so a val set's rough inputs are fixed.
+        cache_decoded: keep each sample decoded in memory after the pipeline's leading
+            deterministic transforms (sketchgen.data.pipeline_dataset).
     """
 
     def __init__(self, data_root: str | None = None, split: str | None = 'train',
                  image_size: int = 128, pipeline: list | None = None,
-                 cache_dir: str | None = None, limit: int | None = None, seed: int = 0):
+                 cache_dir: str | None = None, limit: int | None = None, seed: int = 0,
+                 cache_decoded: bool = False):
         if data_root is None:
             if split not in SPLITS:
                 raise ValueError(f'LineArtDataset: split={split!r} is not one of {SPLITS}')
@@ -54,17 +54,21 @@ class LineArtDataset(Dataset):
             where = str(folder)
         if not self.files:
             raise ValueError(f'LineArtDataset: no drawings in {where}.')
-        self.pipeline = Compose(pipeline or [])
+        super().__init__(pipeline, cache_decoded)
         self.seed = seed
 
     def __len__(self) -> int:
         return len(self.files)
 
-    def __getitem__(self, index):
-        index, seed = index if isinstance(index, tuple) else (index, (self.seed, index))
+    def default_seed(self, index: int):
+        return self.seed, index
+
+    def load_sample(self, index: int) -> dict:
         path = self.files[index]
-        sample = dict(target=load_image(path).convert('L'), name=path.stem)
-        sample = self.pipeline(sample, np.random.default_rng(seed))
+        return dict(target=load_image(path).convert('L'), name=path.stem)
+
+    def __getitem__(self, index):
+        sample = super().__getitem__(index)
         if 'source' not in sample:
             raise ValueError('LineArtDataset: the pipeline made no `source`; add a Roughen '
                              'step (it makes the rough input from the clean drawing).')

@@ -234,12 +234,14 @@ class OpenMojiPairedDataset(PairedImageDataset):
         cache_dir: where renders are kept; default `SKETCHGEN_CACHE` or the user cache.
         limit: use an evenly spaced subset of this many SVGs (tests, quick runs).
         min_colour_fraction, max_unexplained_edges, drop_flags: the filters (module docstring).
+        cache_decoded: keep each sample decoded in memory after the pipeline's leading
+            deterministic transforms (sketchgen.data.pipeline_dataset).
     """
 
     def __init__(self, image_size: int = 64, split: str = 'train', pipeline: list | None = None,
                  cache_dir: str | None = None, limit: int | None = None,
                  min_colour_fraction: float = 0.02, max_unexplained_edges: float = 0.3,
-                 drop_flags: bool = True):
+                 drop_flags: bool = True, cache_decoded: bool = False):
         if split not in SPLITS:
             raise ValueError(f'OpenMojiPairedDataset: split={split!r} is not one of {SPLITS}')
         root = build_openmoji_pairs(image_size, cache_dir, min_colour_fraction,
@@ -251,7 +253,8 @@ class OpenMojiPairedDataset(PairedImageDataset):
                              f'(limit={limit} is too small to fill every split).')
         self.counts = index['counts']
         super().__init__(str(root), split=None, layout='folders', pipeline=pipeline,
-                         folder_names=('sketch', 'target'), verify=False)
+                         folder_names=('sketch', 'target'), verify=False,
+                         cache_decoded=cache_decoded)
 
     def find_samples(self, folder_names: tuple[str, str]) -> list[dict]:
         # The split comes from index.json, not from scanning the folders.

@@ -109,13 +109,15 @@ class OpenMojiSemanticDataset(PairedImageDataset):
     """OpenMoji label map (source, int64 HxW class indices after `ToTensor`) ->
     coloured emoji (target), rendered at `image_size`; 7 classes (`CLASSES`).
 
-    Args: as `OpenMojiPairedDataset` (image_size, split, pipeline, cache_dir, limit).
+    Args: as `OpenMojiPairedDataset` (image_size, split, pipeline, cache_dir, limit,
+        cache_decoded).
     """
 
     num_classes = len(CLASSES)
 
     def __init__(self, image_size: int = 64, split: str = 'train', pipeline: list | None = None,
-                 cache_dir: str | None = None, limit: int | None = None):
+                 cache_dir: str | None = None, limit: int | None = None,
+                 cache_decoded: bool = False):
         if split not in SPLITS:
             raise ValueError(f'OpenMojiSemanticDataset: split={split!r} is not one of {SPLITS}')
         pairs, labels = build_openmoji_labels(image_size, cache_dir, limit)
@@ -125,13 +127,13 @@ class OpenMojiSemanticDataset(PairedImageDataset):
                              f'empty (limit={limit} is too small to fill every split).')
         self.label_root, self.target_root = labels / 'label', pairs / 'target'
         super().__init__(str(pairs), split=None, layout='folders', pipeline=pipeline,
-                         verify=False)
+                         verify=False, cache_decoded=cache_decoded)
 
     def find_samples(self, folder_names: tuple[str, str]) -> list[dict]:
         return [dict(name=n, A=self.label_root / f'{n}.png', B=self.target_root / f'{n}.png')
                 for n in self.names]
 
-    def load_pair(self, index: int) -> dict:
+    def load_sample(self, index: int) -> dict:
         s = self.samples[index]
         return dict(source=load_label_map(s['A'], self.num_classes), target=load_image(s['B']),
                     name=s['name'])

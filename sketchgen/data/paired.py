@@ -10,11 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-from torch.utils.data import Dataset
-
 from sketchgen.data.io import ImageLoadError, image_size, list_images, load_image
-from sketchgen.data.transforms import Compose
+from sketchgen.data.pipeline_dataset import PipelineDataset
 from sketchgen.registry import DATASETS
 
 LAYOUTS = ('aligned', 'folders')
@@ -22,7 +19,7 @@ DIRECTIONS = ('AtoB', 'BtoA')
 
 
 @DATASETS.register_module()
-class PairedImageDataset(Dataset):
+class PairedImageDataset(PipelineDataset):
     """Args:
         data_root: folder holding the split folders.
         split: 'train', 'val', 'test' (a sub-folder of data_root), or None for data_root itself.
@@ -32,11 +29,14 @@ class PairedImageDataset(Dataset):
         folder_names: the two sub-folder names of the 'folders' layout.
         verify: read every file's header at construction, so a wrong size or an
             unreadable file is reported before training starts, not hours into it.
+        cache_decoded: keep each sample decoded in memory after the pipeline's leading
+            deterministic transforms (sketchgen.data.pipeline_dataset).
     """
 
     def __init__(self, data_root: str, split: str | None = 'train', layout: str = 'aligned',
                  direction: str = 'AtoB', pipeline: list | None = None,
-                 folder_names: tuple[str, str] = ('A', 'B'), verify: bool = True):
+                 folder_names: tuple[str, str] = ('A', 'B'), verify: bool = True,
+                 cache_decoded: bool = False):
         if layout not in LAYOUTS:
             raise ValueError(f'PairedImageDataset: layout={layout!r} is not one of {LAYOUTS}')
         if direction not in DIRECTIONS:
@@ -45,7 +45,7 @@ class PairedImageDataset(Dataset):
         self.root = Path(data_root) / split if split else Path(data_root)
         self.layout = layout
         self.direction = direction
-        self.pipeline = Compose(pipeline or [dict(type='ToTensor')])
+        super().__init__(pipeline, cache_decoded)
         self.samples = self.find_samples(folder_names)
         if verify:
             for s in self.samples:
@@ -60,14 +60,7 @@ class PairedImageDataset(Dataset):
     def __len__(self) -> int:
         return len(self.samples)
 
-    def __getitem__(self, index):
-        # The sampler passes (index, seed) so augmentation is reproducible; plain
-        # integer indexing (inspection, notebooks) draws fresh randomness.
-        index, seed = index if isinstance(index, tuple) else (index, None)
-        sample = self.load_pair(index)
-        return self.pipeline(sample, np.random.default_rng(seed))
-
-    def load_pair(self, index: int) -> dict:
+    def load_sample(self, index: int) -> dict:
         s = self.samples[index]
         if self.layout == 'aligned':
             a, b = _split_aligned(load_image(s['path']), s['path'])

@@ -15,12 +15,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-from torch.utils.data import Dataset
-
 from sketchgen.data.io import IMAGE_EXTENSIONS, ImageLoadError, image_size, load_image
 from sketchgen.data.labels import load_label_map
-from sketchgen.data.transforms import Compose
+from sketchgen.data.pipeline_dataset import PipelineDataset
 from sketchgen.registry import DATASETS
 
 
@@ -40,7 +37,7 @@ def _files_by_key(folder: Path, suffix: str, extensions) -> dict[str, Path]:
 
 
 @DATASETS.register_module()
-class SemanticFolderDataset(Dataset):
+class SemanticFolderDataset(PipelineDataset):
     """Args:
         data_root: the data set's root folder.
         split: substituted for '{split}' in image_dir and label_dir.
@@ -49,12 +46,14 @@ class SemanticFolderDataset(Dataset):
         image_suffix, label_suffix: removed from the file names before pairing.
         pipeline: joint transforms (label maps are resized by nearest neighbour).
         verify: check every pair's sizes at construction.
+        cache_decoded: keep each sample decoded in memory after the pipeline's leading
+            deterministic transforms (sketchgen.data.pipeline_dataset).
     """
 
     def __init__(self, data_root: str, num_classes: int, split: str = 'train',
                  image_dir: str = 'images/{split}', label_dir: str = 'labels/{split}',
                  image_suffix: str = '', label_suffix: str = '', pipeline: list | None = None,
-                 verify: bool = True):
+                 verify: bool = True, cache_decoded: bool = False):
         root = Path(data_root)
         self.num_classes = num_classes
         images = _files_by_key(root / image_dir.format(split=split), image_suffix,
@@ -68,7 +67,7 @@ class SemanticFolderDataset(Dataset):
                                     f'{root / label_dir.format(split=split)})')
         self.samples = [dict(name=Path(k).name, image=images[k], label=labels[k])
                         for k in sorted(images)]
-        self.pipeline = Compose(pipeline or [dict(type='ToTensor')])
+        super().__init__(pipeline, cache_decoded)
         if verify:
             for s in self.samples:
                 if image_size(s['image']) != image_size(s['label']):
@@ -78,9 +77,7 @@ class SemanticFolderDataset(Dataset):
     def __len__(self) -> int:
         return len(self.samples)
 
-    def __getitem__(self, index):
-        index, seed = index if isinstance(index, tuple) else (index, None)
+    def load_sample(self, index: int) -> dict:
         s = self.samples[index]
-        sample = dict(source=load_label_map(s['label'], self.num_classes),
-                      target=load_image(s['image']), name=s['name'])
-        return self.pipeline(sample, np.random.default_rng(seed))
+        return dict(source=load_label_map(s['label'], self.num_classes),
+                    target=load_image(s['image']), name=s['name'])

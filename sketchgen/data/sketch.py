@@ -14,10 +14,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from torch.utils.data import Dataset
-
 from sketchgen.data.io import list_images, load_image
-from sketchgen.data.transforms import Compose
+from sketchgen.data.pipeline_dataset import PipelineDataset
 from sketchgen.registry import DATASETS, TRANSFORMS
 
 # D = G_sigma(I) - tau * G_{k sigma}(I) on the grey image times `scale`; output 1 where
@@ -151,6 +149,8 @@ class ExtractSketch:
     """Make `source` from `target` on the fly: an XDoG or Canny sketch of the colour
     image, as RGB (grey replicated) so 3-channel generators take it unchanged."""
 
+    deterministic = True
+
     def __init__(self, method: str = 'xdog', **kwargs):
         extract_sketch(Image.new('RGB', (8, 8)), method, **kwargs)  # fail at build time
         self.method, self.kwargs = method, kwargs
@@ -162,7 +162,7 @@ class ExtractSketch:
 
 
 @DATASETS.register_module()
-class ColourImageDataset(Dataset):
+class ColourImageDataset(PipelineDataset):
     """A folder of colour images with no sketches: each is a `target`; put
     `ExtractSketch` first in the pipeline to make its `source`.
 
@@ -171,26 +171,27 @@ class ColourImageDataset(Dataset):
         partition_file, partition: a CelebA-style list of `FILE PARTITION` lines under
             data_root (e.g. list_eval_partition.txt: 0 train, 1 val, 2 test); only the
             files of `partition` are used.
+        cache_decoded: keep each sample decoded in memory after the pipeline's leading
+            deterministic transforms (sketchgen.data.pipeline_dataset).
     """
 
     def __init__(self, data_root: str, split: str | None = None,
                  pipeline: list | None = None, partition_file: str | None = None,
-                 partition: int | None = None):
+                 partition: int | None = None, cache_decoded: bool = False):
         self.root = Path(data_root) / split if split else Path(data_root)
         self.files = list_images(self.root)
         if partition_file is not None:
             self.files = _files_of_partition(self.files, Path(data_root) / partition_file,
                                              partition)
-        self.pipeline = Compose(pipeline or [dict(type='ExtractSketch'), dict(type='ToTensor')])
+        super().__init__(pipeline or [dict(type='ExtractSketch'), dict(type='ToTensor')],
+                         cache_decoded)
 
     def __len__(self) -> int:
         return len(self.files)
 
-    def __getitem__(self, index):
-        index, seed = index if isinstance(index, tuple) else (index, None)
+    def load_sample(self, index: int) -> dict:
         path = self.files[index]
-        sample = dict(target=load_image(path), name=path.stem)
-        return self.pipeline(sample, np.random.default_rng(seed))
+        return dict(target=load_image(path), name=path.stem)
 
 
 def _files_of_partition(files: list[Path], listing: Path, partition) -> list[Path]:

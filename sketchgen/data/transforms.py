@@ -7,7 +7,9 @@ sketchgen.models.landmarks), and every geometric transform moves them too.
 
 A transform takes the sample dict and a `numpy.random.Generator`; the dataset
 seeds that generator per sample, so augmentation is reproducible and resumes
-exactly, whatever the number of loader workers.
+exactly, whatever the number of loader workers. A transform whose class sets
+`deterministic = True` draws nothing from it: its output depends on the sample alone,
+so `cache_decoded` data sets keep it (sketchgen.data.pipeline_dataset).
 """
 from __future__ import annotations
 
@@ -39,6 +41,8 @@ def _move_landmarks(sample: dict, image_key: str, fn) -> None:
 @TRANSFORMS.register_module()
 class Resize:
     """Resize every image to `size` (int: square, or (h, w)); pix2pix jitter uses 286."""
+
+    deterministic = True
 
     def __init__(self, size: int | tuple[int, int], interpolation: str = 'bicubic'):
         self.size = (size, size) if isinstance(size, int) else tuple(size)
@@ -80,6 +84,8 @@ class RandomCrop:
 class CenterCrop:
     """Crop the central `size` window (int: square, or (h, w)) of every image; CelebA's
     aligned faces use 178 before resizing."""
+
+    deterministic = True
 
     def __init__(self, size: int | tuple[int, int]):
         self.size = (size, size) if isinstance(size, int) else tuple(size)
@@ -129,6 +135,8 @@ class AlignLandmarks:
         fill: colour of the pixels the warp brings in from outside.
     """
 
+    deterministic = True
+
     def __init__(self, template, keys=('target',), fill=(255, 255, 255)):
         self.template = np.asarray(template, np.float64)
         if self.template.ndim != 2 or self.template.shape[1] != 2 or len(self.template) < 3:
@@ -153,6 +161,8 @@ class AlignLandmarks:
 @TRANSFORMS.register_module()
 class Grayscale:
     """Convert every image to one grey channel (PIL 'L'): sketch simplification."""
+
+    deterministic = True
 
     def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
         for k in _image_keys(sample):
@@ -247,6 +257,8 @@ class InkThreshold:
     `keys` images: the reference sets target pixels < 0.9 to 0, so the network
     learns solid lines."""
 
+    deterministic = True
+
     def __init__(self, threshold: float = 0.9, keys: tuple[str, ...] = ('target',)):
         self.threshold, self.keys = threshold, tuple(keys)
 
@@ -262,6 +274,8 @@ class ToTensor:
     """PIL RGB (or grey) -> float CxHxW tensor in [-1, 1], the range the tanh
     generators produce; a label map (palette image, see sketchgen.data.labels) ->
     int64 HxW class indices."""
+
+    deterministic = True
 
     def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
         for k in _image_keys(sample):
@@ -285,3 +299,11 @@ class Compose:
         for t in self.transforms:
             sample = t(sample, rng)
         return sample
+
+    def split_deterministic(self) -> tuple[Compose, Compose]:
+        """(the leading transforms marked `deterministic`, the rest): the first part's
+        output depends on the sample alone, so a data set may cache it."""
+        n = 0
+        while n < len(self.transforms) and getattr(self.transforms[n], 'deterministic', False):
+            n += 1
+        return Compose(self.transforms[:n]), Compose(self.transforms[n:])

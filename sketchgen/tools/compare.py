@@ -97,9 +97,10 @@ def write_grid(rows: list[dict], path: Path, num_images: int) -> None:
     names = sorted(p.stem for p in (first / 'generated').iterdir())[:num_images]
     cfg = load_config(rows[0]['config'])
     dataset = build_dataset(cfg, 'test', pipeline=[])
-    sketches = {s['name']: s['source'] for s in (dataset.load_pair(i) for i in
-                                                range(len(dataset)))
-                if s['name'] in names} if hasattr(dataset, 'load_pair') else {}
+    # Data sets that load a sketch (not those that make it in their pipeline) show it.
+    samples = (dataset.load_sample(i) for i in range(len(dataset))) \
+        if hasattr(dataset, 'load_sample') else ()
+    sketches = {s['name']: s['source'] for s in samples if 'source' in s and s['name'] in names}
     tiles = []
     for name in names:
         row = [sketches.get(name)]

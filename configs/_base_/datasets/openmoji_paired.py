@@ -9,10 +9,13 @@ train_pipeline = [
     dict(type='ToTensor'),
 ]
 test_pipeline = [dict(type='ToTensor')]
+# The decoded, resized pairs are kept in memory (about 100 MB at 64 px) and the random
+# crop and flip run in the main process: loader workers would take CPU time from the
+# training step on a small machine (docs/benchmarks.md, "Trainer overhead").
 train_dataloader = dict(
-    batch_size=16, num_workers=2,
+    batch_size=16, num_workers=0,
     dataset=dict(type='OpenMojiPairedDataset', image_size=image_size, split='train',
-                 pipeline=train_pipeline))
+                 pipeline=train_pipeline, cache_decoded=True))
 val_dataloader = dict(
     batch_size=32, num_workers=0,
     dataset=dict(type='OpenMojiPairedDataset', image_size=image_size, split='val',
