@@ -238,6 +238,9 @@ def test_hint_tools_on_a_tiny_trained_model(tiny_pairs, tmp_path):
     # the same checkpoint twice: runs 0/2 and 1/3 share a seed and give the same numbers
     assert report['runs'][0]['rows'] == report['runs'][2]['rows']
     assert '±' in (tmp_path / 'study' / 'hints_study.md').read_text()
+    # the grid: 6 of the 8 val images (rows) x (target + 2 counts x (hinted sketch, output))
+    grid = Image.open(tmp_path / 'study' / 'hints_grid.png')
+    assert grid.size == (5 * (TINY + 2) + 2, 6 * (TINY + 2) + 2)
 
 
 def test_hint_strokes_stay_inside_their_colour_region_in_its_colour():

@@ -17,6 +17,10 @@ standard deviation over checkpoints x seeds; 0 for a single run):
   (its connected area of the hint's colour), so a hint that colours only its own
   pixels scores badly;
 - PSNR over the whole image, with the hints (0 hints: the model without any).
+
+It also draws hints_grid.png (the first checkpoint, the first seed): --grid test images
+spread over the split, one per row; the target, then for each hint count the sketch with
+the hints painted on and the model's output.
 """
 from __future__ import annotations
 
@@ -40,6 +44,8 @@ def parse_args(argv=None):
     p.add_argument('--strokes', type=int, default=0, metavar='LENGTH',
                    help='sample strokes of up to LENGTH px instead of the training dots')
     p.add_argument('--num-samples', type=int)
+    p.add_argument('--grid', type=int, default=6, metavar='ROWS',
+                   help='test images in hints_grid.png (0: no grid)')
     p.add_argument('--out', help='folder for hints_study.json/.md (default: beside the '
                    'first checkpoint)')
     p.add_argument('--device', default=None)
@@ -58,6 +64,11 @@ def main(argv=None) -> int:
     if min(args.hints) < 0:
         raise SystemExit(f'--hints {args.hints}: counts must be >= 0')
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    if args.grid < 0:
+        raise SystemExit(f'--grid {args.grid}: give 0 (no grid) or more rows')
+    out = Path(args.out) if args.out else \
+        weights_path(args.checkpoints[0]).parent / 'hints_study'
+    out.mkdir(parents=True, exist_ok=True)
     runs = []   # one entry per (checkpoint, seed): {count: {key: value}}
     for checkpoint in args.checkpoints:
         model = init_model(None if args.config == '-' else args.config, checkpoint,
@@ -69,6 +80,9 @@ def main(argv=None) -> int:
             sampler = ColourHintSampler(max_hints=max(args.hints), max_size=sampler.max_size,
                                         coloured_bias=sampler.coloured_bias,
                                         stroke_length=args.strokes)
+        if args.grid and not runs:
+            write_grid(model, sampler, args.hints, args.seeds[0], args.grid,
+                       out / 'hints_grid.png', device)
         for seed in args.seeds:
             runs.append(dict(checkpoint=str(checkpoint), seed=seed,
                              rows=measure(model, sampler, args.hints, seed, args.num_samples,
@@ -83,9 +97,6 @@ def main(argv=None) -> int:
             row[key] = float(np.mean(values)) if values else None
             row[f'{key}_spread'] = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
         rows.append(row)
-    out = Path(args.out) if args.out else \
-        weights_path(args.checkpoints[0]).parent / 'hints_study'
-    out.mkdir(parents=True, exist_ok=True)
     (out / 'hints_study.json').write_text(json.dumps(
         dict(checkpoints=[str(c) for c in args.checkpoints], seeds=args.seeds,
              strokes=args.strokes, rows=rows, runs=runs), indent=2))
@@ -147,6 +158,32 @@ def measure(model, sampler, counts, seed, num_samples, device) -> dict:
             region_error_without=per_pixel('region_without', 'region_pixels'),
             psnr=sums['psnr'] / seen)
     return results
+
+
+def write_grid(model, sampler, counts, seed, num_rows, path, device) -> None:
+    """Rows of test images: the target, then per hint count the hinted sketch and the
+    output (hints drawn with `seed`, as in the study)."""
+    import torch
+    from torchvision.utils import save_image
+
+    from sketchgen.data.loader import build_dataset
+
+    dataset = build_dataset(model.cfg, 'test')
+    picks = torch.linspace(0, len(dataset) - 1, min(num_rows, len(dataset))).round().long()
+    samples = [dataset[i] for i in picks.tolist()]
+    source = torch.stack([s['source'] for s in samples])
+    target = torch.stack([s['target'] for s in samples])
+    columns = [target]
+    for count in counts:
+        hints = sampler(target, count=count, generator=torch.Generator().manual_seed(seed))
+        mask = hints[:, 3:]
+        columns.append(source * (1 - mask) + hints[:, :3] * mask)
+        output = model.generate(source.to(device), hints.to(device) if count else None)
+        columns.append(output.float().cpu())
+    tiles = torch.stack(columns, 1).flatten(0, 1)
+    save_image((tiles.clamp(-1, 1) + 1) / 2, path, nrow=len(columns), padding=2, pad_value=1.0)
+    print(f'Wrote {path}: {len(samples)} test images; target, then hinted sketch and output '
+          f'for {list(counts)} hints')
 
 
 def format_table(rows) -> str:
