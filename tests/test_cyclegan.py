@@ -499,6 +499,48 @@ def test_label_swap_loss_is_l1_to_the_swapped_face_and_trains_the_generators():
                           label_swap_loss=dict(type='L1Loss')))
 
 
+def test_changed_region_loss_adds_the_mean_error_over_the_pixels_the_label_changes():
+    from sketchgen.models.losses import ChangedRegionL1Loss
+    reference = torch.zeros(1, 3, 2, 2)
+    target = reference.clone()
+    target[0, 0, 0, 0] = 1.0            # one pixel changed by the label (above 0.1)
+    target[0, 1, 1, 1] = 0.05           # one below the threshold: not "changed"
+    pred = target.clone()
+    pred[0, :, 0, 0] += 0.3             # error 0.3 at the changed pixel
+    pred[0, :, 1, 0] += 0.6             # error 0.6 at an unchanged one
+    loss = ChangedRegionL1Loss(loss_weight=2.0, changed_weight=10.0)(pred, target, reference)
+    whole = (0.3 + 0.6) / 4             # the plain L1 mean over 4 pixels x 3 channels
+    assert loss.item() == pytest.approx(2.0 * (whole + 10.0 * 0.3), rel=1e-6)
+    # no changed pixel (the swap drew the face's own label): plain L1
+    assert ChangedRegionL1Loss(changed_weight=10.0)(pred, reference, reference).item() == \
+        pytest.approx((pred - reference).abs().mean().item(), rel=1e-6)
+
+
+def test_the_focused_swap_loss_gets_b_as_its_reference():
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='CycleGAN', image_size=16, generator=TINY_G, discriminator=TINY_D,
+        labels=dict(hair=('black', 'brown')),
+        label_swap_loss=dict(type='ChangedRegionL1Loss', loss_weight=3.0, changed_weight=5.0)))
+    eye = torch.eye(2)
+    batch = dict(source=torch.rand(2, 3, 16, 16) * 2 - 1, target=torch.rand(2, 3, 16, 16) * 2 - 1,
+                 label_b=eye[[0, 1]], target_swap=torch.rand(2, 3, 16, 16) * 2 - 1,
+                 label_swap=eye[[1, 0]])
+
+    class Step:
+        def update(self, loss):
+            pass
+
+    state = copy.deepcopy(model.state_dict())
+    log = model.train_step(batch, dict(generators=Step(), discriminators=Step()))
+    model.load_state_dict(state)
+    with torch.no_grad():
+        swapped = model.generator(model.generator_ba(batch['target']), batch['label_swap'])
+        expected = model.label_swap_loss(swapped, batch['target_swap'], batch['target'])
+    assert log['loss_swap'].item() == pytest.approx(expected.item(), rel=1e-5)
+    assert expected.item() > 3.0 * (swapped - batch['target_swap']).abs().mean().item()
+
+
 def test_tiny_model_with_label_swaps_changes_the_hair_more_than_the_rest(emoji_faces):
     """After 200 steps of a tiny labelled CycleGAN with the label-swap loss, the hair
     label changes the (visible) hair region of G(F(b), l) several times more than the

@@ -31,6 +31,8 @@ history pool before the discriminators see them (Shrivastava et al. 2017).
 """
 from __future__ import annotations
 
+import inspect
+
 import torch
 
 from sketchgen.models.algorithms.base import ImageTranslationModel, set_requires_grad
@@ -94,7 +96,8 @@ class CycleGAN(ImageTranslationModel):
         label_loss_weight: lambda_cls, the weight of G's classification loss.
         label_swap_loss: an L1Loss config (its weight is lambda_swap) or None; needs
             `target_swap` and `label_swap` in the batches (EmojiUnpairedDataset's
-            `label_swaps=True`).
+            `label_swaps=True`). A loss whose forward takes `reference` (e.g.
+            ChangedRegionL1Loss) also gets b, to weight the pixels the label changes.
         direction: the direction `generate`/`infer` translate by default.
         init_type, init_gain, image_size, test_mode: as Pix2Pix.
     """
@@ -150,6 +153,8 @@ class CycleGAN(ImageTranslationModel):
         if label_swap_loss is not None and not self.labels:
             raise ValueError('CycleGAN: label_swap_loss needs condition `labels`')
         self.label_swap_loss = LOSSES.build(label_swap_loss) if label_swap_loss else None
+        self.swap_loss_takes_reference = self.label_swap_loss is not None and \
+            'reference' in inspect.signature(self.label_swap_loss.forward).parameters
 
         local = dict(local_discriminators or {})
         self.local_parts = dict(local.get('parts', {}))
@@ -279,8 +284,10 @@ class CycleGAN(ImageTranslationModel):
                 raise KeyError('CycleGAN: label_swap_loss needs `target_swap` and '
                                '`label_swap` in the batch (EmojiUnpairedDataset(..., '
                                'label_swaps=True))')
+            reference = dict(reference=real_b) if self.swap_loss_takes_reference else {}
             log['loss_swap'] = self.label_swap_loss(
-                self.generator(fake_a, batch['label_swap'].float()), batch['target_swap'])
+                self.generator(fake_a, batch['label_swap'].float()), batch['target_swap'],
+                **reference)
         if self.identity_loss is not None:
             log['loss_idt_b'] = self.identity_loss(self.generator(real_b, *g_args_b), real_b)
             log['loss_idt_a'] = self.identity_loss(self.generator_ba(real_a), real_a)
