@@ -204,6 +204,21 @@ def test_benchmark_compare_reports_every_variant(tiny_pairs, tmp_path, capsys):
     assert '| bf16-cl |' in capsys.readouterr().out
 
 
+def test_overhead_benchmark_fills_a_decoded_cache_before_timing(tiny_pairs, tmp_path, capsys):
+    config = tmp_path / 'tiny.py'
+    cfg = tiny_config(tiny_pairs)
+    cfg.train_dataloader.dataset.cache_decoded = True
+    cfg.dump(str(config))
+    out = tmp_path / 'overhead.json'
+    assert run('benchmark', [str(config), '--iters', '2', '--warmup', '1', '--repeats', '1',
+                             '--json', str(out)]) == 0
+    figures = json.loads(out.read_text())
+    assert figures['overhead_ratio'] == pytest.approx(
+        figures['train_iter_s'] / figures['bare_iter_s'])
+    assert 0 <= figures['data_wait_share'] < 1
+    assert 'decoded 8 samples into memory' in capsys.readouterr().out
+
+
 def test_latency_benchmark_times_every_backend_of_a_trained_model(tiny_checkpoints, tmp_path,
                                                                   capsys):
     out = tmp_path / 'latency.json'
