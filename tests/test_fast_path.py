@@ -155,6 +155,30 @@ def test_onnx_export_matches_pytorch_and_runs_as_a_backend(tiny_checkpoints, tmp
         onnx_model.infer(torch.rand(3, 64, 64), keep_size=True)
 
 
+def test_openvino_runs_the_exported_graph_like_pytorch(tiny_checkpoints, tmp_path):
+    import openvino
+    from sketchgen.apis.export import OpenVinoGenerator
+    path = tmp_path / 'pix2pix.onnx'
+    assert run('export_model', [str(tiny_checkpoints['pix2pix']), '--format', 'onnx',
+                                '--out', str(path)]) == 0
+    torch_model = init_model(tiny_checkpoints['pix2pix'])
+    model = init_model(path, backend='openvino')
+    assert isinstance(model.generator, OpenVinoGenerator)
+    x = torch.rand(3, TINY, TINY)
+    assert (model.infer(x) - torch_model.infer(x)).abs().max() < 1e-4
+    if 'BF16' in openvino.Core().get_property('CPU', 'OPTIMIZATION_CAPABILITIES'):
+        bf16 = init_model(path, backend='openvino', amp='bf16')
+        assert (bf16.infer(x) - torch_model.infer(x)).abs().max() < 0.05   # bf16 rounding
+    with pytest.raises(ValueError, match="backend='openvino'"):
+        init_model(path, amp='bf16')                       # ONNX Runtime has no bf16 path
+    with pytest.raises(ValueError, match='export this model'):
+        init_model(tiny_checkpoints['pix2pix'], backend='openvino')
+    with pytest.raises(ValueError, match='not one of'):
+        init_model(path, backend='tensorrt')
+    with pytest.raises(ValueError, match='exported for 32x32'):
+        model.infer(torch.rand(3, 64, 64), keep_size=True)
+
+
 def test_onnx_any_size_network_keeps_dynamic_height_and_width(tiny_checkpoints, tmp_path):
     path = tmp_path / 'simplification.onnx'
     assert run('export_model', [str(tiny_checkpoints['simplification']), '--format', 'onnx',
@@ -225,9 +249,11 @@ def test_latency_benchmark_times_every_backend_of_a_trained_model(tiny_checkpoin
     assert run('benchmark', [str(tiny_checkpoints['pix2pix']), '--latency', '--size', '64',
                              '--calls', '2', '--json', str(out)]) == 0
     figures = json.loads(out.read_text())
+    import openvino
+    native_bf16 = 'BF16' in openvino.Core().get_property('CPU', 'OPTIMIZATION_CAPABILITIES')
     assert [r['backend'] for r in figures['backends']] == [
         'PyTorch fp32 eager', 'PyTorch bf16', 'PyTorch bf16 + channels_last',
-        'ONNX Runtime fp32']
+        'ONNX Runtime fp32', 'OpenVINO fp32'] + ['OpenVINO bf16'] * native_bf16
     assert figures['sketch_size'] == 64 and figures['network_size'] == TINY
     assert all(r['latency_s'] > 0 for r in figures['backends'])
     assert figures['backends'][0]['speedup'] == 1.0
@@ -236,4 +262,4 @@ def test_latency_benchmark_times_every_backend_of_a_trained_model(tiny_checkpoin
     assert run('benchmark', [str(tiny_checkpoints['pix2pix']), '--latency', '--size', '64',
                              '--keep-size', '--calls', '1', '--json', str(out)]) == 0
     assert len(json.loads(out.read_text())['backends']) == 3
-    assert 'ONNX Runtime left out' in capsys.readouterr().out
+    assert 'ONNX Runtime and OpenVINO left out' in capsys.readouterr().out

@@ -23,7 +23,7 @@ DEFAULT_SIMPLIFICATION_MODEL = (Path(__file__).resolve().parent.parent / 'pretra
 
 def init_model(config: str | Path | Config | None = None, checkpoint: str | Path | None = None,
                device: str | torch.device = 'cpu', trust_imports: bool = False,
-               amp: str = 'no', channels_last: bool = False):
+               amp: str = 'no', channels_last: bool = False, backend: str = 'onnxruntime'):
     """Build a model from a config and/or a checkpoint and put it in inference mode.
 
     `init_model(checkpoint)` alone works too: a path to a checkpoint folder or
@@ -32,6 +32,8 @@ def init_model(config: str | Path | Config | None = None, checkpoint: str | Path
     config is data and runs no code; the `custom_imports` it names (a plugin's
     modules) are imported only with `trust_imports=True`. `amp` ('bf16', 'fp16')
     and `channels_last` put inference on the fast path (see sketchgen.fast_path).
+    An exported .onnx file runs on `backend`: 'onnxruntime' (fp32) or 'openvino' (fp32,
+    or bf16 with amp='bf16'; faster on CPUs, docs/benchmarks.md).
     """
     if checkpoint is None and is_zoo_name(config) and not Path(config).exists():
         config, checkpoint = None, download(config)
@@ -39,12 +41,17 @@ def init_model(config: str | Path | Config | None = None, checkpoint: str | Path
             and (Path(config).is_dir() or str(config).endswith(('.safetensors', '.onnx'))):
         config, checkpoint = None, config
     if config is None and str(checkpoint).endswith('.onnx'):
-        # backend='onnxruntime': an exported generator, its config inside the file
+        # an exported generator, its config inside the file, run by `backend`
         from sketchgen.apis.export import init_onnx_model
-        if amp != 'no' or channels_last:
-            raise ValueError('amp/channels_last apply to PyTorch models; ONNX Runtime runs '
-                             'the exported graph as it is.')
-        return init_onnx_model(checkpoint)
+        if channels_last or amp not in ('no', 'bf16') or (amp == 'bf16'
+                                                          and backend != 'openvino'):
+            raise ValueError(f'amp={amp!r}, channels_last={channels_last}: an exported .onnx '
+                             "graph runs as it is, except amp='bf16' with backend='openvino'.")
+        return init_onnx_model(checkpoint, backend=backend,
+                               precision='bf16' if amp == 'bf16' else 'f32')
+    if backend != 'onnxruntime':
+        raise ValueError(f'backend={backend!r} runs an exported .onnx file; export this model '
+                         'with tools/export_model.py CKPT --format onnx first.')
     if config is None:
         if checkpoint is None:
             raise ValueError('init_model needs a config, a checkpoint, or both.')

@@ -60,14 +60,16 @@ class Inferencer:
         model: a zoo name (model_zoo.md), a checkpoint folder / .safetensors / .onnx
             path, or for inpainting 'telea' / 'navier_stokes'; None: the task's
             built-in model (an error naming what to train where there is none).
-        device, trust_imports: as `init_model`.
+        device, trust_imports, backend: as `init_model` (backend: the runtime of an
+            .onnx model, 'onnxruntime' or 'openvino').
         preview_model: a small, fast model of the same task (any of the forms `model`
             takes) that answers calls with `preview=True`, e.g. a live preview while a
             user paints hints; the full model answers the others.
     """
 
     def __init__(self, task: str, model: str | Path | None = None, device: str = 'cpu',
-                 trust_imports: bool = False, preview_model: str | Path | None = None):
+                 trust_imports: bool = False, preview_model: str | Path | None = None,
+                 backend: str = 'onnxruntime'):
         if task not in TASKS:
             raise ValueError(f'task {task!r} is not one of {TASKS}')
         self.task = task
@@ -76,13 +78,16 @@ class Inferencer:
             from sketchgen.registry import MODELS
             self.model = MODELS.build(dict(type='OpenCVInpainting', method=self.model_name))
         else:
-            self.model = init_model(self.model_name, device=device, trust_imports=trust_imports)
+            self.model = init_model(self.model_name, device=device, trust_imports=trust_imports,
+                                    backend=backend)
         wanted = {'simplify': 'simplify', 'inpaint': 'inpaint'}.get(task, 'infer')
         if not hasattr(self.model, wanted) or (task != 'inpaint' and hasattr(self.model,
                                                                             'inpaint')):
             raise ValueError(f'{self.model_name}: a {type(self.model).__name__} model does '
                              f'not {task}')
-        self.preview = (Inferencer(task, preview_model, device, trust_imports)
+        self.preview = (Inferencer(task, preview_model, device, trust_imports,
+                                   backend=backend if str(preview_model).endswith('.onnx')
+                                   else 'onnxruntime')
                         if preview_model else None)
 
     @property

@@ -20,7 +20,8 @@ With --latency, CONFIG is a trained model instead (checkpoint folder, .safetenso
 zoo name): the tool times the whole colouring call a user makes (a --size px PIL
 sketch in, with five hint dots where the model takes hints; resize, generator and
 post-processing; a PIL image out) on each backend: PyTorch fp32 eager, bf16 autocast,
-bf16 + channels_last, and ONNX Runtime on the generator exported to a temporary file.
+bf16 + channels_last, and ONNX Runtime and OpenVINO (fp32, and bf16 where the CPU has
+it; when installed) on the generator exported to a temporary file.
 
     python tools/benchmark.py CKPT --latency [--size 256] [--keep-size] [--calls 20]
 """
@@ -173,8 +174,9 @@ def latency(args) -> dict:
         fixed = onnx_model.generator.input_shape[2]   # an int where H is not dynamic
         if not args.keep_size or not isinstance(fixed, int) or fixed == size:
             backends['ONNX Runtime fp32'] = onnx_model
+            backends.update(openvino_backends(onnx_path))
         else:
-            print('ONNX Runtime left out: the exported graph has a fixed size')
+            print('ONNX Runtime and OpenVINO left out: the exported graph has a fixed size')
         times = {name: [] for name in backends}
         for _ in range(3):
             for name, model in backends.items():
@@ -191,6 +193,21 @@ def latency(args) -> dict:
     return dict(model=args.config, sketch_size=size, network_size=working,
                 hints=len(options) > 0, backends=rows, calls=3 * args.calls,
                 torch=torch.__version__, threads=torch.get_num_threads())
+
+
+def openvino_backends(onnx_path) -> dict:
+    """OpenVINO in fp32, and in bf16 where the CPU computes it natively; none, with a
+    note, where OpenVINO is not installed."""
+    from sketchgen.apis import init_model
+    try:
+        import openvino
+    except ImportError:
+        print('OpenVINO left out: pip install "sketchgen[openvino]" to time it')
+        return {}
+    backends = {'OpenVINO fp32': init_model(onnx_path, backend='openvino')}
+    if 'BF16' in openvino.Core().get_property('CPU', 'OPTIMIZATION_CAPABILITIES'):
+        backends['OpenVINO bf16'] = init_model(onnx_path, backend='openvino', amp='bf16')
+    return backends
 
 
 def _time_variant(cfg, name: str, args, flops: dict) -> tuple[float, float]:

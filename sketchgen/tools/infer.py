@@ -43,6 +43,9 @@ def parse_args(argv=None):
     p.add_argument('--seed', type=int, default=0, help='seed of the first sampled output')
     p.add_argument('--overwrite', action='store_true', help='replace existing output files')
     add_model_options(p)
+    p.add_argument('--backend', choices=['onnxruntime', 'openvino'], default='onnxruntime',
+                   help='the runtime of an exported .onnx model; with openvino, --amp bf16 '
+                        'runs it in bf16')
     p.add_argument('--device', default='cuda' if _cuda() else 'cpu')
     return p.parse_args(argv)
 
@@ -78,7 +81,7 @@ def main(argv=None) -> int:
     targets = [output_files(files, out, suffix, args.overwrite) for suffix in suffixes]
     model = init_model(None if args.config == '-' else args.config, args.checkpoint,
                        device=args.device, trust_imports=args.trust_imports,
-                       amp=args.amp, channels_last=args.channels_last)
+                       amp=args.amp, channels_last=args.channels_last, backend=args.backend)
     out.mkdir(parents=True, exist_ok=True)
     hints = Path(args.hints) if args.hints else None
     if hints is not None and not hints.exists():

@@ -36,6 +36,8 @@ def parse_args(task: str, argv=None):
     p.add_argument('--trust-imports', action='store_true',
                    help="import the custom_imports named in the checkpoint's config")
     p.add_argument('--device', default='cpu')
+    p.add_argument('--backend', choices=['onnxruntime', 'openvino'], default='onnxruntime',
+                   help='the runtime of an exported .onnx --model')
     return p.parse_args(argv)
 
 
@@ -57,7 +59,7 @@ def task_main(task: str, argv=None) -> int:
             options['photo'] = True
     options = {k: v for k, v in options.items() if v is not None}
     inferencer = Inferencer(task, args.model, device=args.device,
-                            trust_imports=args.trust_imports)
+                            trust_imports=args.trust_imports, backend=args.backend)
     source = Path(args.input)
     if source.is_dir():
         written = inferencer.run_folder(source, args.out, overwrite=args.overwrite, **options)
