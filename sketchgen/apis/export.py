@@ -178,6 +178,9 @@ class OnnxRuntimeGenerator(ExportedGenerator):
         options = onnxruntime.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
+        # No busy-waiting between calls: spinning threads would take the cores from the
+        # rest of the process (the UI, the next backend of a benchmark) after each call.
+        options.add_session_config_entry('session.intra_op.allow_spinning', '0')
         self.session = onnxruntime.InferenceSession(self.path, options,
                                                     providers=['CPUExecutionProvider'])
         self.input_names = [i.name for i in self.session.get_inputs()]
