@@ -177,6 +177,17 @@ def test_openvino_runs_the_exported_graph_like_pytorch(tiny_checkpoints, tmp_pat
         init_model(path, backend='tensorrt')
     with pytest.raises(ValueError, match='exported for 32x32'):
         model.infer(torch.rand(3, 64, 64), keep_size=True)
+    # a graph with dynamic height and width runs at any size on OpenVINO too
+    path = tmp_path / 'simplification.onnx'
+    assert run('export_model', [str(tiny_checkpoints['simplification']), '--format', 'onnx',
+                                '--out', str(path)]) == 0
+    torch_model = init_model(tiny_checkpoints['simplification'])
+    model = init_model(path, backend='openvino')
+    for size in ((45, 70), (64, 40)):
+        rough = Image.new('L', size, 255)
+        a = torch.tensor(list(torch_model.simplify(rough).getdata()), dtype=torch.float32)
+        b = torch.tensor(list(model.simplify(rough).getdata()), dtype=torch.float32)
+        assert model.simplify(rough).size == size and (a - b).abs().max() <= 1
 
 
 def test_onnx_any_size_network_keeps_dynamic_height_and_width(tiny_checkpoints, tmp_path):

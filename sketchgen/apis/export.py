@@ -174,7 +174,7 @@ class OnnxRuntimeGenerator(ExportedGenerator):
 
     def __init__(self, path: str | Path, stride: int = 1, threads: int | None = None):
         super().__init__(path, stride)
-        onnxruntime = _import('onnxruntime')
+        onnxruntime = _import('onnxruntime', ONNX_BACKENDS['onnxruntime'])
         options = onnxruntime.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
@@ -199,7 +199,7 @@ class OpenVinoGenerator(ExportedGenerator):
     def __init__(self, path: str | Path, stride: int = 1, threads: int | None = None,
                  precision: str = 'f32'):
         super().__init__(path, stride)
-        openvino = _import('openvino', 'openvino')
+        openvino = _import('openvino', ONNX_BACKENDS['openvino'])
         core = openvino.Core()
         if precision not in ('f32', 'bf16'):
             raise ValueError(f"OpenVINO precision={precision!r} is not 'f32' or 'bf16'")
