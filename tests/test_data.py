@@ -80,6 +80,16 @@ def test_a_cached_data_set_decodes_each_file_once_and_gives_the_same_samples(tmp
     assert cached._cache[0]['source'].size == (36, 36)
 
 
+def test_a_data_set_without_load_sample_cannot_be_made():
+    from sketchgen.data.pipeline_dataset import PipelineDataset
+
+    class NoLoader(PipelineDataset):
+        def __len__(self):
+            return 1
+    with pytest.raises(TypeError, match='load_sample'):
+        NoLoader(None)
+
+
 def test_a_cache_too_big_for_memory_is_refused_with_the_fix(tmp_path, monkeypatch):
     import sketchgen.data.pipeline_dataset as pipeline_dataset
     save(tmp_path / 'A' / 'p.png', gradient(40, 40))

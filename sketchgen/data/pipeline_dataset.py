@@ -12,6 +12,7 @@ multi-process loader would fill a copy of its own.
 """
 from __future__ import annotations
 
+import abc
 import os
 
 import numpy as np
@@ -25,7 +26,7 @@ from sketchgen.data.transforms import Compose
 MAX_CACHE_SHARE = 0.5
 
 
-class PipelineDataset(Dataset):
+class PipelineDataset(Dataset, abc.ABC):
     """Subclasses define `load_sample(index) -> dict` (the decoded sample, before the
     pipeline) and `__len__`, and call `super().__init__(pipeline, cache_decoded)`."""
 
@@ -35,8 +36,9 @@ class PipelineDataset(Dataset):
         self._deterministic, self._random = self.pipeline.split_deterministic()
         self._cache: dict[int, dict] = {}
 
+    @abc.abstractmethod
     def load_sample(self, index: int) -> dict:
-        raise NotImplementedError(f'{type(self).__name__} must define load_sample(index)')
+        """The decoded sample `index`, before the pipeline."""
 
     def default_seed(self, index: int):
         """The seed of plain integer indexing (inspection, notebooks, evaluation

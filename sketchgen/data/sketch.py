@@ -14,6 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
+
 from sketchgen.data.io import list_images, load_image
 from sketchgen.data.pipeline_dataset import PipelineDataset
 from sketchgen.registry import DATASETS, TRANSFORMS
