@@ -460,6 +460,25 @@ def test_label_swaps_give_the_same_face_with_another_hair_label(emoji_faces):
                              limit=60)
 
 
+def test_swap_targets_change_only_the_swapped_labels():
+    from sketchgen.data.emoji import EmojiUnpairedDataset, swap_targets
+    names = ['1F466_black', '1F466_red', '1F466-1F3FB_black', '1F466-1F3FB_red',
+             '1F468-1F3FB-200D-1F9B0_black', '1F468-1F3FB-200D-1F9B0_red',
+             '1F468-1F3FF-200D-1F9B0_black']
+    hair = swap_targets(names, ['hair'])
+    assert hair['1F466_black'] == ['1F466_red']            # same skin, other hair
+    assert hair['1F468-1F3FF-200D-1F9B0_black'] == ['1F468-1F3FF-200D-1F9B0_black']  # alone
+    skin = swap_targets(names, ['skin'])
+    assert skin['1F466_red'] == ['1F466-1F3FB_red']        # same hair, other skin
+    assert skin['1F468-1F3FB-200D-1F9B0_black'] == ['1F468-1F3FF-200D-1F9B0_black']
+    both = swap_targets(names, ['hair', 'skin'])
+    assert both['1F466_black'] == ['1F466_red', '1F466-1F3FB_black', '1F466-1F3FB_red']
+    assert sorted(both['1F468-1F3FF-200D-1F9B0_black']) == [
+        '1F468-1F3FB-200D-1F9B0_black', '1F468-1F3FB-200D-1F9B0_red']
+    with pytest.raises(ValueError, match=r"names \['eyes'\]"):
+        EmojiUnpairedDataset(32, 'faces', with_labels=True, label_swaps=['eyes'])
+
+
 def test_label_swap_loss_is_l1_to_the_swapped_face_and_trains_the_generators():
     torch.manual_seed(0)
     labels = dict(hair=('black', 'brown', 'blonde'))

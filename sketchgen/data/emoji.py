@@ -33,6 +33,7 @@ import json
 import shutil
 import tempfile
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -312,6 +313,22 @@ def _write_annotations(folder: Path, records: list[dict], subset: str) -> None:
     (folder / 'index.json').write_text(json.dumps(index, indent=1))
 
 
+def swap_targets(names: Sequence[str], swapped: Sequence[str]) -> dict[str, list[str]]:
+    """{B face name: the names of the same drawing that differ from it in the `swapped`
+    labels ('hair', 'skin') only}, itself when there is none. A name is the drawing's
+    key, then its hair label: '1F468-1F3FB-200D-1F9B0_red'; the skin tone is the
+    key's Fitzpatrick code point (none for yellow)."""
+    def drawing(name):
+        face, hair = name.rsplit('_', 1)
+        if 'skin' in swapped:
+            face = '-'.join(p for p in face.split('-') if p not in SKIN_TONES)
+        return face, None if 'hair' in swapped else hair
+    variants: dict[tuple, list[str]] = {}
+    for name in names:
+        variants.setdefault(drawing(name), []).append(name)
+    return {name: [v for v in variants[drawing(name)] if v != name] or [name] for name in names}
+
+
 @DATASETS.register_module()
 class EmojiUnpairedDataset(UnpairedImageDataset):
     """Twemoji (A) <-> OpenMoji (B), rendered at `image_size` (see the module docstring).
@@ -321,9 +338,13 @@ class EmojiUnpairedDataset(UnpairedImageDataset):
         with_labels: give `label_b` (the 'faces' subset's hair and skin labels, or the
             attributes named in `labels`, e.g. dict(hair=FACE_LABELS['hair'])).
         with_landmarks: give `landmarks_a` and `landmarks_b` ('faces' only).
-        label_swaps: also give `target_swap`, the same B face with another hair label
-            drawn at random, and `label_swap`, its labels: the ground truth of G(F(b), l')
-            for CycleGAN's `label_swap_loss` (needs with_labels, direction 'AtoB').
+        label_swaps: the labels a swap may change: a list of 'hair' and/or 'skin', or
+            True for ['hair']. Each item then also gives `target_swap`, the same B face
+            drawn with other labels (one of its other variants in the split, drawn at
+            random; the labels not listed stay b's), and `label_swap`, its labels: the
+            ground truth of G(F(b), l') for CycleGAN's `label_swap_loss` (needs
+            with_labels, direction 'AtoB'). A face with no such variant (one skin tone
+            only) is its own target.
         split, direction, pipeline, cache_dir, limit: as `UnpairedImageDataset` / the
             builder.
     """
@@ -331,7 +352,7 @@ class EmojiUnpairedDataset(UnpairedImageDataset):
     def __init__(self, image_size: int = 64, subset: str = 'faces', split: str = 'train',
                  direction: str = 'AtoB', pipeline: list | None = None,
                  with_labels: bool = False, labels: dict | None = None,
-                 with_landmarks: bool = False, label_swaps: bool = False,
+                 with_landmarks: bool = False, label_swaps: bool | Sequence[str] = (),
                  cache_dir: str | None = None, limit: int | None = None):
         if (with_labels or with_landmarks) and subset != 'faces':
             raise ValueError("EmojiUnpairedDataset: labels and landmarks exist for "
@@ -340,7 +361,11 @@ class EmojiUnpairedDataset(UnpairedImageDataset):
             raise ValueError("EmojiUnpairedDataset: label_swaps needs with_labels=True and "
                              f"direction='AtoB', got with_labels={with_labels}, "
                              f"direction={direction!r}")
-        self.label_swaps = label_swaps
+        self.label_swaps = ('hair',) if label_swaps is True else tuple(label_swaps or ())
+        unknown = [a for a in self.label_swaps if a not in FACE_LABELS]
+        if unknown:
+            raise ValueError(f'EmojiUnpairedDataset: label_swaps={list(label_swaps)} names '
+                             f'{unknown}; the faces vary in {sorted(FACE_LABELS)} only')
         root = build_emoji_domains(image_size, subset, cache_dir, limit)
         self.counts = json.loads((root / 'index.json').read_text())['counts']
         labels = labels or (FACE_LABELS if with_labels else None)
@@ -349,17 +374,18 @@ class EmojiUnpairedDataset(UnpairedImageDataset):
             landmark_files=dict(A='landmarks_A.json', B='landmarks_B.json')
             if with_landmarks else None,
             labels=labels, label_files=dict(B='labels_B.csv') if with_labels else None)
-        if label_swaps and 'hair' not in self.labels:
-            raise ValueError('EmojiUnpairedDataset: label_swaps swaps the hair label; '
-                             f'labels has {sorted(self.labels)}')
+        missing = [a for a in self.label_swaps if a not in self.labels]
+        if missing:
+            raise ValueError(f'EmojiUnpairedDataset: label_swaps swaps {missing}, which '
+                             f'labels does not have: {sorted(self.labels)}')
         self.files_b_by_name = {p.stem: p for p in self.files['B']}
+        self.swap_targets = swap_targets(list(self.files_b_by_name), self.label_swaps)
 
     def load(self, index) -> tuple[dict, np.random.Generator]:
         sample, rng = super().load(index)
         if self.label_swaps:
-            face, hair = sample['target_name'].rsplit('_', 1)
-            others = [v for v in self.labels['hair'] if v != hair]
-            name = f'{face}_{others[int(rng.integers(len(others)))]}'
+            others = self.swap_targets[sample['target_name']]
+            name = others[int(rng.integers(len(others)))]
             sample['target_swap'] = load_image(self.files_b_by_name[name])
             sample['label_swap'] = self.one_hot(self.label_tables['B'][name])
         return sample, rng
