@@ -372,6 +372,11 @@ def test_cartoon_eval_reports_labels_landmarks_and_both_directions(emoji_faces, 
     assert accuracy['real'] == 1.0   # the reading is exact on the real faces
     assert skin['real'] > 0.9
     assert report['landmark_error']['num_images'] == report['directions']['AtoB']['num_samples']
+    # the reference points need no model: the same for both checkpoints, same images
+    reference = report['reference_AtoB']
+    assert reference == first['reference_AtoB'] and set(reference) == {'input', 'real'}
+    assert set(reference['input']) == set(report['directions']['AtoB'])
+    assert reference['real']['num_samples'] == report['directions']['AtoB']['num_samples']
     assert (tmp_path / 'eval' / 'run1' / 'label_grid.png').is_file()
     assert 'hair label accuracy' in (tmp_path / 'eval' / 'run1' / 'cartoon_eval.md').read_text()
     assert '±' in (tmp_path / 'eval' / 'cartoon_eval_summary.md').read_text()

@@ -6,6 +6,8 @@
 Reports, each with its image count:
 - FID/KID (the config's test metrics) for A -> B and B -> A on the test split, and
   for a conditional model per hair label (generated with label v vs real B with v);
+  for scale, A -> B's metrics of the input itself as the output and of real B faces
+  from the train split as the output (the range from doing nothing to the target style);
 - label accuracy: each test B face b goes B -> A -> B with every hair label v; the
   mean colour inside b's visible hair (masksB: the OpenMoji hair group minus what is
   drawn over it) is matched to the nearest label colour; correct when it is v
@@ -76,6 +78,9 @@ def measures(results: dict) -> dict[str, float]:
     for direction, scores in results['directions'].items():
         flat.update({f'{name} {direction}': v for name, v in scores.items()
                      if name != 'num_samples'})
+    for reference, scores in results.get('reference_AtoB', {}).items():
+        flat.update({f'{name} AtoB, reference {reference}': v for name, v in scores.items()
+                     if name != 'num_samples'})
     for value, scores in results.get('per_label', {}).items():
         flat.update({f'{name} AtoB, hair={value}': v for name, v in scores.items()
                      if not name.startswith('num_')})
@@ -143,6 +148,7 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
         results['directions'][direction] = evaluate(model, loader(direction=direction),
                                                     build_metrics(metric_cfgs))
     model.direction = 'AtoB'
+    results['reference_AtoB'] = fid_reference_points(loader(direction='AtoB'), metric_cfgs)
 
     hair_values = model.labels.get('hair', ())
     dataset = build_dataset(cfg, 'test', direction='AtoB')
@@ -299,6 +305,43 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
     return report
 
 
+def fid_reference_points(loader, metric_cfgs) -> dict:
+    """The A -> B metrics of two translations that need no model, against the same test
+    targets: 'input' returns the A image itself (a translation that does nothing), 'real'
+    returns real B faces of the train split (other faces, drawn in the target style:
+    about the best score any translation can reach with this many images)."""
+    import numpy as np
+    import torch
+    from PIL import Image
+
+    from sketchgen.evaluation import build_metrics
+
+    batches = list(loader)
+    count = sum(len(b['target']) for b in batches)
+    train_b = sorted((loader.dataset.root / 'trainB').glob('*.png'))
+    picks = [train_b[i] for i in np.linspace(0, len(train_b) - 1, count).round().astype(int)]
+    scores = {}
+    for name in ('input', 'real'):
+        metrics = build_metrics(metric_cfgs)
+        for m in metrics:
+            m.reset()
+        start = 0
+        for batch in batches:
+            real = (batch['target'].float() + 1) / 2
+            if name == 'input':
+                pred = (batch['source'].float() + 1) / 2
+            else:
+                pred = torch.stack([torch.from_numpy(
+                    np.asarray(Image.open(path).convert('RGB'), np.float32) / 255
+                ).permute(2, 0, 1) for path in picks[start:start + len(real)]])
+            start += len(real)
+            for m in metrics:
+                m.process(pred, real)
+        scores[name] = {k: v for m in metrics for k, v in m.compute().items()}
+        scores[name]['num_samples'] = count
+    return scores
+
+
 def read_colour_label(image: torch.Tensor, mask: torch.Tensor, palette: dict) -> str:
     """The label whose palette colour ('#rrggbb') is nearest to the mean colour of a
     [-1, 1] (3, H, W) image inside the (H, W) boolean mask."""
@@ -350,6 +393,13 @@ def format_report(results: dict) -> str:
         for name, value in scores.items():
             if name != 'num_samples':
                 lines.append(f'| {name} {direction} | {value:.4g} | {scores["num_samples"]} |')
+    for reference, what in (('input', 'the input itself as the output'),
+                            ('real', 'real B of the train split as the output')):
+        scores = results.get('reference_AtoB', {}).get(reference, {})
+        for name, value in scores.items():
+            if name != 'num_samples':
+                lines.append(f'| {name} AtoB, {what} | {value:.4g} | '
+                             f'{scores["num_samples"]} |')
     for value, scores in results.get('per_label', {}).items():
         for name, v in scores.items():
             if not name.startswith('num_'):
