@@ -540,6 +540,28 @@ def test_changed_region_loss_adds_the_mean_error_over_the_pixels_the_label_chang
         pytest.approx((pred - reference).abs().mean().item(), rel=1e-6)
 
 
+def test_changed_region_loss_per_image_weighs_small_regions_like_large_ones():
+    from sketchgen.models.losses import ChangedRegionL1Loss
+    reference = torch.zeros(3, 1, 2, 2)
+    target = reference.clone()
+    target[0, 0, 0, 0] = 1.0               # image 0: one changed pixel, error 0.3
+    target[1, 0, :, 1] = 1.0               # image 1: three changed pixels, error 0.1 each
+    target[1, 0, 0, 0] = 1.0
+    pred = target.clone()                  # image 2: nothing changed, error 0.2 everywhere
+    pred[0, 0, 0, 0] += 0.3
+    pred[1, 0, :, 1] += 0.1
+    pred[1, 0, 0, 0] += 0.1
+    pred[2] += 0.2
+    whole = (0.3 + 0.3 + 0.8) / 12
+    batch = ChangedRegionL1Loss(changed_weight=10.0)(pred, target, reference)
+    assert batch.item() == pytest.approx(whole + 10.0 * (0.3 + 0.3) / 4, rel=1e-5)
+    image = ChangedRegionL1Loss(changed_weight=10.0, region_mean='image')(pred, target,
+                                                                         reference)
+    assert image.item() == pytest.approx(whole + 10.0 * (0.3 + 0.1) / 2, rel=1e-5)
+    with pytest.raises(ValueError, match="region_mean='pixel'"):
+        ChangedRegionL1Loss(region_mean='pixel')
+
+
 def test_the_focused_swap_loss_gets_b_as_its_reference():
     torch.manual_seed(0)
     model = MODELS.build(dict(

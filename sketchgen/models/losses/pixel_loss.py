@@ -29,19 +29,33 @@ class ChangedRegionL1Loss(nn.Module):
     For the cartoon model's label swap the reference is the same face drawn with its
     own label, so the changed pixels are those the label changes (the hair). They are a
     small share of the image, whose error a whole-image mean dilutes.
+
+    `region_mean`: 'batch' averages over every changed pixel of the batch, so a face
+    with much visible hair counts for more; 'image' averages each image's changed
+    pixels first, then over the images that have any, so a face whose hair shows only
+    under a hat's brim counts as much as one with long hair.
     """
 
     def __init__(self, loss_weight: float = 1.0, changed_weight: float = 1.0,
-                 threshold: float = 0.1):
+                 threshold: float = 0.1, region_mean: str = 'batch'):
         super().__init__()
+        if region_mean not in ('batch', 'image'):
+            raise ValueError(f"ChangedRegionL1Loss: region_mean={region_mean!r}, expected "
+                             "'batch' or 'image'")
         self.loss_weight, self.changed_weight, self.threshold = (loss_weight, changed_weight,
                                                                  threshold)
+        self.region_mean = region_mean
 
     def forward(self, pred: torch.Tensor, target: torch.Tensor,
                 reference: torch.Tensor) -> torch.Tensor:
         changed = ((target - reference).abs().amax(1, keepdim=True) > self.threshold)
         error = (pred - target).abs().mean(1, keepdim=True)
-        region = (error * changed).sum() / changed.sum().clamp_min(1)
+        if self.region_mean == 'batch':
+            region = (error * changed).sum() / changed.sum().clamp_min(1)
+        else:
+            count = changed.sum((1, 2, 3))
+            per_image = (error * changed).sum((1, 2, 3)) / count.clamp_min(1)
+            region = per_image.sum() / (count > 0).sum().clamp_min(1)
         return (error.mean() + self.changed_weight * region) * self.loss_weight
 
 
