@@ -100,6 +100,23 @@ def test_generator_output_changes_with_the_label_only():
         g(x)
 
 
+def test_resize_conv_upsampling_replaces_the_transposed_convs():
+    torch.manual_seed(0)
+    g = ResnetGenerator(base_channels=8, num_blocks=1, upsample='resize')
+    assert not any(isinstance(m, torch.nn.ConvTranspose2d) for m in g.modules())
+    assert sum(isinstance(m, torch.nn.Upsample) for m in g.modules()) == 2
+    x = torch.rand(2, 3, 24, 40, requires_grad=True)
+    y = g(x)
+    assert y.shape == x.shape and y.abs().max() <= 1
+    y.mean().backward()
+    assert x.grad.abs().sum() > 0 and g.encoder[1].weight.grad.abs().sum() > 0
+    # the default is the paper's: two stride-2 transposed convs
+    assert sum(isinstance(m, torch.nn.ConvTranspose2d)
+               for m in ResnetGenerator(base_channels=8, num_blocks=1).modules()) == 2
+    with pytest.raises(ValueError, match="upsample='bilinear'"):
+        ResnetGenerator(upsample='bilinear')
+
+
 def test_landmark_loss_backpropagates_into_the_generator_not_the_regressor():
     torch.manual_seed(0)
     g = ResnetGenerator(base_channels=8, num_blocks=1)

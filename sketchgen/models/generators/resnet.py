@@ -22,6 +22,7 @@ from sketchgen.models.layers import norm_layer
 from sketchgen.registry import MODELS
 
 PADDINGS = ('reflect', 'replicate', 'zeros')
+UPSAMPLES = ('deconv', 'resize')
 
 
 def label_maps(labels: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
@@ -79,14 +80,21 @@ class ResnetGenerator(nn.Module):
         padding: 'reflect' (the paper: fewer border artefacts), 'replicate' or 'zeros'.
         label_channels: length of the condition vector (0: unconditional).
         dropout: Dropout(0.5) inside the blocks (off in CycleGAN).
+        upsample: 'deconv' (the paper: stride-2 transposed convs) or 'resize' (nearest
+            x2, then a 3x3 conv: Odena et al. 2016, "Deconvolution and Checkerboard
+            Artifacts"; a transposed conv whose kernel the stride does not divide
+            overlaps unevenly and draws a checkerboard).
     """
 
     def __init__(self, in_channels: int = 3, out_channels: int = 3, base_channels: int = 64,
                  num_blocks: int = 9, num_downsamples: int = 2, norm: str = 'instance',
-                 padding: str = 'reflect', label_channels: int = 0, dropout: bool = False):
+                 padding: str = 'reflect', label_channels: int = 0, dropout: bool = False,
+                 upsample: str = 'deconv'):
         super().__init__()
         if padding not in PADDINGS:
             raise ValueError(f'ResnetGenerator: padding={padding!r} is not one of {PADDINGS}')
+        if upsample not in UPSAMPLES:
+            raise ValueError(f'ResnetGenerator: upsample={upsample!r} is not one of {UPSAMPLES}')
         self.in_channels, self.label_channels = in_channels, label_channels
         self.stride = 2 ** num_downsamples
         bias = norm != 'batch'
@@ -102,9 +110,13 @@ class ResnetGenerator(nn.Module):
                                     for _ in range(num_blocks))
         head = []
         for _ in range(num_downsamples):
-            head += [nn.ConvTranspose2d(channels, channels // 2, 3, stride=2, padding=1,
-                                        output_padding=1, bias=bias),
-                     norm_layer(norm, channels // 2), nn.ReLU(True)]
+            if upsample == 'deconv':
+                head += [nn.ConvTranspose2d(channels, channels // 2, 3, stride=2, padding=1,
+                                            output_padding=1, bias=bias)]
+            else:
+                head += [nn.Upsample(scale_factor=2, mode='nearest'),
+                         *_padded_conv(channels, channels // 2, 3, padding)]
+            head += [norm_layer(norm, channels // 2), nn.ReLU(True)]
             channels //= 2
         head += [*_padded_conv(channels, out_channels, 7, padding), nn.Tanh()]
         self.decoder = nn.Sequential(*head)
