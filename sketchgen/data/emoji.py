@@ -379,7 +379,8 @@ class EmojiUnpairedDataset(UnpairedImageDataset):
             raise ValueError(f'EmojiUnpairedDataset: label_swaps swaps {missing}, which '
                              f'labels does not have: {sorted(self.labels)}')
         self.files_b_by_name = {p.stem: p for p in self.files['B']}
-        self.swap_targets = swap_targets(list(self.files_b_by_name), self.label_swaps)
+        self.swap_targets = swap_targets(list(self.files_b_by_name), self.label_swaps) \
+            if self.label_swaps else {}
 
     def load(self, index) -> tuple[dict, np.random.Generator]:
         sample, rng = super().load(index)
