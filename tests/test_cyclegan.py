@@ -387,6 +387,13 @@ def test_cartoon_eval_reports_labels_landmarks_and_both_directions(emoji_faces, 
     accuracy = report['label_accuracy']
     assert 0 <= accuracy['overall'] <= 1 and accuracy['num_faces'] > 0
     assert accuracy['real'] == 1.0   # the reading is exact on the real faces
+    # per face: the region's size and what each requested label read as, which add up
+    faces = accuracy['per_face']
+    assert len(faces) == accuracy['num_faces'] and all(f['region_pixels'] > 0
+                                                       for f in faces.values())
+    for value, rate in accuracy['per_label'].items():
+        assert rate == pytest.approx(np.mean([f['read'][value] == value
+                                              for f in faces.values()]))
     assert skin['real'] > 0.9
     assert report['landmark_error']['num_images'] == report['directions']['AtoB']['num_samples']
     # the reference points need no model: the same for both checkpoints, same images

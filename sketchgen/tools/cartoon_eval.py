@@ -12,7 +12,8 @@ Reports, each with its image count:
   mean colour inside b's visible hair (masksB: the OpenMoji hair group minus what is
   drawn over it) is matched to the nearest label colour; correct when it is v
   (chance: 1 / number of labels). The same reading of the real B faces, drawn with
-  each label, is the measure's ceiling; likewise for the skin label;
+  each label, is the measure's ceiling; likewise for the skin label. The JSON also
+  lists, per face, its region's size in pixels and the label each request read as;
 - landmark error, normalised by the inter-ocular distance, between the input's
   landmarks and those found on G(a): by the landmark regressor R (the model's own,
   or --regressor) and by the independent emoji detector (with its detection rate).
@@ -196,6 +197,8 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
         correct = {'hair': {v: 0 for v in hair_values},
                    'skin': {v: 0 for v in skin_values if v in skin_palette}}
         counted = {'hair': 0, 'skin': 0}
+        # per face: its region's size and the label read for each requested one
+        per_face: dict[str, dict] = {'hair': {}, 'skin': {}}
         real_correct = {'hair': 0, 'skin': 0}
 
         def load(path):
@@ -219,16 +222,20 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
                 if region is None or region.sum() == 0 or not correct[attribute]:
                     continue
                 counted[attribute] += 1
+                read = {}
                 for value in correct[attribute]:
                     y = model.generate(a, labels=dict(entry, **{attribute: value}))[0].cpu()
-                    correct[attribute][value] += read_colour_label(y, region, palette) == value
+                    read[value] = read_colour_label(y, region, palette)
+                    correct[attribute][value] += read[value] == value
+                per_face[attribute][key] = dict(region_pixels=int(region.sum()), read=read)
         results['label_accuracy'] = dict(
             label_accuracy(correct['hair'], counted['hair']),
-            real=real_correct['hair'] / (counted['hair'] * len(hair_values)))
+            real=real_correct['hair'] / (counted['hair'] * len(hair_values)),
+            per_face=per_face['hair'])
         if correct['skin']:
             results['skin_label_accuracy'] = dict(
                 label_accuracy(correct['skin'], counted['skin']),
-                real=real_correct['skin'] / counted['skin'])
+                real=real_correct['skin'] / counted['skin'], per_face=per_face['skin'])
 
     # Landmark error on G(a): by the regressor R and by the emoji detector.
     if 'landmarks_a' in dataset[0]:
