@@ -387,6 +387,7 @@ def test_cartoon_eval_reports_labels_landmarks_and_both_directions(emoji_faces, 
     accuracy = report['label_accuracy']
     assert 0 <= accuracy['overall'] <= 1 and accuracy['num_faces'] > 0
     assert accuracy['real'] == 1.0   # the reading is exact on the real faces
+    assert 0 <= accuracy['real_blurred'] <= accuracy['real']
     # per face: the region's size and what each requested label read as, which add up
     faces = accuracy['per_face']
     assert len(faces) == accuracy['num_faces'] and all(f['region_pixels'] > 0
