@@ -124,7 +124,7 @@ def format_summary(summary: dict) -> str:
 def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) -> dict:
     import numpy as np
     import torch
-    from PIL import Image, ImageFilter
+    from PIL import Image
     from torchvision.utils import save_image
 
     from sketchgen.apis import init_model
@@ -178,9 +178,7 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
                 fake = model.generate(batch['source'].to(device), labels=labels)
                 # generated image i is scored against real image i (mod the real count)
                 chunk = [reals[i % len(reals)] for i in range(start, start + len(fake))]
-                real = torch.stack([torch.from_numpy(np.asarray(Image.open(p).convert('RGB'),
-                                                                np.float32) / 255
-                                                     ).permute(2, 0, 1) for p in chunk])
+                real = torch.stack([image_tensor(p) for p in chunk])
                 for m in metrics:
                     m.process((fake.float().cpu().clamp(-1, 1) + 1) / 2, real)
             scores = {}
@@ -206,11 +204,8 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
         real_correct = {'hair': 0, 'skin': 0}
         real_blurred_correct = 0
 
-        def load(path, blur: float = 0):
-            image = Image.open(path).convert('RGB')
-            if blur:
-                image = image.filter(ImageFilter.GaussianBlur(blur))
-            return torch.from_numpy(np.asarray(image, np.float32) / 127.5 - 1).permute(2, 0, 1)
+        def load(path, blur: float = 0):   # in [-1, 1], as the model's images
+            return image_tensor(path, blur) * 2 - 1
 
         for path, key in zip(faces, keys):
             mask = torch.from_numpy(np.asarray(Image.open(masks_dir / f'{key}.png')) > 127)
@@ -332,7 +327,6 @@ def fid_reference_points(loader, metric_cfgs) -> dict:
     about the best score any translation can reach with this many images)."""
     import numpy as np
     import torch
-    from PIL import Image
 
     from sketchgen.evaluation import build_metrics
 
@@ -351,15 +345,24 @@ def fid_reference_points(loader, metric_cfgs) -> dict:
             if name == 'input':
                 pred = (batch['source'].float() + 1) / 2
             else:
-                pred = torch.stack([torch.from_numpy(
-                    np.asarray(Image.open(path).convert('RGB'), np.float32) / 255
-                ).permute(2, 0, 1) for path in picks[start:start + len(real)]])
+                pred = torch.stack([image_tensor(path) for path in picks[start:start + len(real)]])
             start += len(real)
             for m in metrics:
                 m.process(pred, real)
         scores[name] = {k: v for m in metrics for k, v in m.compute().items()}
         scores[name]['num_samples'] = count
     return scores
+
+
+def image_tensor(path, blur: float = 0) -> torch.Tensor:
+    """An image file as a (3, H, W) float tensor in [0, 1], optionally Gaussian-blurred
+    by `blur` px first."""
+    from PIL import ImageFilter
+    from torchvision.transforms.functional import to_tensor
+
+    from sketchgen.data.io import load_image
+    image = load_image(path)
+    return to_tensor(image.filter(ImageFilter.GaussianBlur(blur)) if blur else image)
 
 
 def read_colour_label(image: torch.Tensor, mask: torch.Tensor, palette: dict) -> str:
