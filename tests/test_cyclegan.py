@@ -750,3 +750,29 @@ def test_the_landmark_loss_loads_its_regressor_by_zoo_name_from_any_folder(tmp_p
                for k, v in net.state_dict().items())
     with pytest.raises(FileNotFoundError, match='packaged one'):
         load_regressor_weights(net, 'work_dirs/no-such-regressor')
+
+
+def test_cartoon_eval_reads_landmarks_with_the_trained_regressor_of_a_generator_only_model(
+        tmp_path):
+    # A generator-only file (the zoo's) carries no R: the evaluation must load R from the
+    # loss's checkpoint, not read G(a) with the loss's untrained R.
+    from safetensors.torch import save_file
+
+    from sketchgen.tools.cartoon_eval import landmark_error_regressor
+    regressor = dict(type='LandmarkRegressor', input_size=16, width=0.25)
+    trained = MODELS.build(regressor)
+    save_file({f'regressor.{k}': v.contiguous() for k, v in trained.state_dict().items()},
+              str(tmp_path / 'regressor.safetensors'))
+    cfg = tiny_cyclegan_config(tmp_path, landmark_loss=dict(
+        type='LandmarkLoss', regressor=regressor,
+        checkpoint=str(tmp_path / 'regressor.safetensors')))
+    model = MODELS.build(cfg.model)
+    model.cfg = cfg
+    assert not model.landmark_loss.weights_loaded   # as after loading G-only weights
+    net = landmark_error_regressor(model)
+    assert all(torch.equal(v, trained.state_dict()[k]) for k, v in net.state_dict().items())
+    # --regressor names another R; a model without a landmark loss needs one
+    assert landmark_error_regressor(model, str(tmp_path / 'regressor.safetensors')) is not net
+    bare = MODELS.build(tiny_cyclegan_config(tmp_path).model)
+    with pytest.raises(SystemExit, match='--regressor'):
+        landmark_error_regressor(bare)

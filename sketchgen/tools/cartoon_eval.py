@@ -121,6 +121,31 @@ def format_summary(summary: dict) -> str:
     return '\n'.join(lines)
 
 
+def landmark_error_regressor(model, regressor: str | None = None):
+    """The landmark regressor R that reads G(a)'s landmarks: the `regressor` checkpoint
+    (zoo name, folder or file) if given, else the one inside the model's landmark loss."""
+    from sketchgen.models.landmark_regressor import LandmarkRegressor
+    from sketchgen.models.losses.landmark_loss import load_regressor_weights
+    from sketchgen.registry import MODELS
+    loss = getattr(model, 'landmark_loss', None)
+    if regressor:
+        reg_cfg = (model.cfg.model.get('landmark_loss') or {}).get('regressor') or \
+            dict(type='LandmarkRegressor', input_size=model.image_size, width=0.5)
+        net = MODELS.build(dict(reg_cfg))
+        load_regressor_weights(net, regressor)
+    elif loss is not None:
+        # A generator-only file (the zoo's) holds no R: load it from the loss's
+        # checkpoint as training does, not read landmarks with an untrained R.
+        loss.ensure_weights()
+        net = loss.regressor
+    else:
+        raise SystemExit('landmark error: this model has no landmark loss; pass '
+                         '--regressor CKPT (a LandmarkRegression checkpoint)')
+    if not isinstance(net, LandmarkRegressor):
+        raise SystemExit(f'--regressor: expected a LandmarkRegressor, got {type(net)}')
+    return net
+
+
 def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) -> dict:
     import numpy as np
     import torch
@@ -133,9 +158,6 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
     from sketchgen.data.loader import build_dataloader, build_dataset, collate
     from sketchgen.evaluation import build_metrics, evaluate
     from sketchgen.models.face_landmarks import interocular_error
-    from sketchgen.models.landmark_regressor import LandmarkRegressor
-    from sketchgen.models.losses.landmark_loss import load_regressor_weights
-    from sketchgen.registry import MODELS
 
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     model = init_model(config, checkpoint, device=device)
@@ -247,19 +269,7 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
 
     # Landmark error on G(a): by the regressor R and by the emoji detector.
     if 'landmarks_a' in dataset[0]:
-        net = None
-        if regressor:
-            reg_cfg = (cfg.model.get('landmark_loss') or {}).get('regressor') or \
-                dict(type='LandmarkRegressor', input_size=model.image_size, width=0.5)
-            net = MODELS.build(dict(reg_cfg))
-            load_regressor_weights(net, regressor)
-        elif getattr(model, 'landmark_loss', None) is not None:
-            net = model.landmark_loss.regressor
-        if net is None:
-            raise SystemExit('landmark error: this model has no landmark loss; pass '
-                             '--regressor CKPT (a LandmarkRegression checkpoint)')
-        if not isinstance(net, LandmarkRegressor):
-            raise SystemExit(f'--regressor: expected a LandmarkRegressor, got {type(net)}')
+        net = landmark_error_regressor(model, regressor)
         net = net.to(device).eval()
         errors_r, errors_det, grids = [], [], []
         floor = {'A': [], 'B': []}   # R on real images: the floor of its measure
