@@ -771,8 +771,13 @@ def test_cartoon_eval_reads_landmarks_with_the_trained_regressor_of_a_generator_
     assert not model.landmark_loss.weights_loaded   # as after loading G-only weights
     net = landmark_error_regressor(model)
     assert all(torch.equal(v, trained.state_dict()[k]) for k, v in net.state_dict().items())
-    # --regressor names another R; a model without a landmark loss needs one
-    assert landmark_error_regressor(model, str(tmp_path / 'regressor.safetensors')) is not net
+    # --regressor names another R, which is the one used; a model without a loss needs one
+    other = MODELS.build(regressor)
+    save_file({f'regressor.{k}': v.contiguous() for k, v in other.state_dict().items()},
+              str(tmp_path / 'other.safetensors'))
+    named = landmark_error_regressor(model, str(tmp_path / 'other.safetensors'))
+    assert all(torch.equal(v, other.state_dict()[k]) for k, v in named.state_dict().items())
+    assert any(not torch.equal(v, trained.state_dict()[k]) for k, v in other.state_dict().items())
     bare = MODELS.build(tiny_cyclegan_config(tmp_path).model)
     with pytest.raises(SystemExit, match='--regressor'):
         landmark_error_regressor(bare)

@@ -233,15 +233,15 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
             mask = torch.from_numpy(np.asarray(Image.open(masks_dir / f'{key}.png')) > 127)
             b = load(path)[None].to(device)
             entry = dataset.label_tables['B'][path.stem]
-            if mask.any():   # the ceiling: the real face drawn with each hair label
-                real_correct['hair'] += sum(
-                    read_colour_label(load(path.with_name(f'{key}_{v}.png')), mask,
-                                      hair_palette) == v for v in hair_values)
-                # ... and the same blurred by 1 px: thin hair under a hat's brim reads
-                # as the outline's black once blurred, a ceiling for a less sharp G
-                real_blurred_correct += sum(
-                    read_colour_label(load(path.with_name(f'{key}_{v}.png'), blur=1.0), mask,
-                                      hair_palette) == v for v in hair_values)
+            if mask.any():   # the ceiling: the real face drawn with each hair label ...
+                for v in hair_values:
+                    drawn = path.with_name(f'{key}_{v}.png')
+                    real_correct['hair'] += read_colour_label(load(drawn), mask,
+                                                              hair_palette) == v
+                    # ... and blurred by 1 px: thin hair under a hat's brim reads as the
+                    # outline's black once blurred, a ceiling for a less sharp G
+                    real_blurred_correct += read_colour_label(load(drawn, blur=1.0), mask,
+                                                              hair_palette) == v
             if key in skin_masks and skin_masks[key].any():
                 real_correct['skin'] += read_colour_label(b[0].cpu(), skin_masks[key],
                                                           skin_palette) == entry['skin']
