@@ -2,9 +2,10 @@
 
 Both embed the two image sets with a feature network (clean-fid's Inception-v3
 by default) and compare the feature distributions with clean-fid's own
-`frechet_distance` and `kernel_distance`. Neither is a per-image number: both are
-biased by the sample count (FID strongly upward on few images), so every report
-carries `num_samples`, and only numbers over the same count compare.
+`kernel_distance` and its Fréchet distance (written out here: see
+`frechet_distance`). Neither is a per-image number: both are biased by the sample
+count (FID strongly upward on few images), so every report carries `num_samples`,
+and only numbers over the same count compare.
 """
 from __future__ import annotations
 
@@ -59,13 +60,31 @@ class FeatureDistance(Metric):
                     num_fake=self.num_samples, num_real=self.num_samples)
 
 
+def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2: np.ndarray,
+                     eps: float = 1e-6) -> float:
+    """clean-fid's Fréchet distance between two Gaussians, step for step. Its own
+    `cleanfid.fid.frechet_distance` passes `disp=False` to `scipy.linalg.sqrtm`, which
+    SciPy 1.18 removed, so it fails wherever pip installs that SciPy (Python >= 3.12)."""
+    from scipy import linalg
+    diff = mu1 - mu2
+    covmean = linalg.sqrtm(sigma1 @ sigma2)
+    if not np.isfinite(covmean).all():  # a nearly singular product: regularise both
+        offset = np.eye(sigma1.shape[0]) * eps
+        covmean = linalg.sqrtm((sigma1 + offset) @ (sigma2 + offset))
+    if np.iscomplexobj(covmean):  # rounding leaves a tiny imaginary part
+        if not np.allclose(np.diagonal(covmean).imag, 0, atol=1e-3):
+            raise ValueError('FID: the covariance product has no real square root (largest '
+                             f'imaginary part {np.abs(covmean.imag).max():.3g})')
+        covmean = covmean.real
+    return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2 * np.trace(covmean))
+
+
 @METRICS.register_module()
 class FID(FeatureDistance):
     """Fréchet distance between Gaussians fitted to the fake and real features."""
     kind = 'FID'
 
     def compute(self) -> dict:
-        from cleanfid.fid import frechet_distance
         fake, real = self.features()
         fid = frechet_distance(fake.mean(0), np.cov(fake, rowvar=False),
                                real.mean(0), np.cov(real, rowvar=False))
