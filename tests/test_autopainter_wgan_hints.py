@@ -87,6 +87,22 @@ def test_efficientnet_feature_loss_works_offline(offline):
     assert value > 0 and pred.grad.abs().sum() > 0
 
 
+def test_efficientnet_feature_loss_runs_in_fp32_under_cpu_bf16_autocast(offline):
+    loss = PerceptualLoss(network='efficientnet_lite0', layers={'stage1': 1.0, 'stage2': 1.0})
+    conv_outputs = []
+    loss.net.conv_stem.register_forward_hook(lambda m, i, out: conv_outputs.append(out.dtype))
+    pred = torch.rand(2, 3, 32, 32, requires_grad=True)
+    generated = (pred * 2 - 1).bfloat16()  # what a generator under autocast hands over
+    target = torch.rand(2, 3, 32, 32) * 2 - 1
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        value = loss(generated, target)
+    assert conv_outputs == [torch.float32, torch.float32]  # pred and target
+    value.backward()
+    assert pred.grad.abs().sum() > 0
+    # fp32 throughout: the value is the one computed without autocast
+    assert value.item() == pytest.approx(loss(generated.float(), target).item(), rel=1e-6)
+
+
 class LinearCritic(nn.Module):
     def __init__(self, shape):
         super().__init__()

@@ -3,6 +3,8 @@ ImageNet network for the generated and the target image (Johnson et al. 2016;
 Auto-painter's L_f), with an optional Gram-matrix (style) term."""
 from __future__ import annotations
 
+import contextlib
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -86,6 +88,14 @@ class PerceptualLoss(nn.Module):
         self._frozen[0]._apply(fn, recurse)
         return super()._apply(fn, recurse)
 
+    def _precision(self, pred: torch.Tensor):
+        """fp32 for EfficientNet on a CPU: there bf16 autocast sends its depthwise
+        convolutions to PyTorch's per-group fallback, 4-5x slower than fp32 oneDNN
+        (docs/benchmarks.md). Elsewhere the surrounding autocast, if any, applies."""
+        if self.network == 'efficientnet_lite0' and pred.device.type == 'cpu':
+            return torch.autocast('cpu', enabled=False)
+        return contextlib.nullcontext()
+
     def features(self, image: torch.Tensor) -> dict[str, torch.Tensor]:
         x = (image + 1) / 2
         if self.network == 'efficientnet_lite0':
@@ -105,9 +115,10 @@ class PerceptualLoss(nn.Module):
         return found
 
     def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        pred_features = self.features(pred)
-        with torch.no_grad():
-            target_features = self.features(target)
+        with self._precision(pred):
+            pred_features = self.features(pred.float())
+            with torch.no_grad():
+                target_features = self.features(target.float())
         loss = pred.new_zeros(())
         for name, weight in self.layers.items():
             p, t = pred_features[name], target_features[name]
