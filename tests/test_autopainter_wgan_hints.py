@@ -87,7 +87,11 @@ def test_efficientnet_feature_loss_works_offline(offline):
     assert value > 0 and pred.grad.abs().sum() > 0
 
 
-def test_efficientnet_feature_loss_runs_in_fp32_under_cpu_bf16_autocast(offline):
+@pytest.mark.parametrize('onednn_bf16', [False, True])
+def test_efficientnet_feature_loss_runs_in_fp32_where_onednn_has_no_bf16(offline, monkeypatch,
+                                                                         onednn_bf16):
+    from sketchgen.models.losses import perceptual_loss
+    monkeypatch.setattr(perceptual_loss, 'onednn_computes_bf16', lambda: onednn_bf16)
     loss = PerceptualLoss(network='efficientnet_lite0', layers={'stage1': 1.0, 'stage2': 1.0})
     conv_outputs = []
     loss.net.conv_stem.register_forward_hook(lambda m, i, out: conv_outputs.append(out.dtype))
@@ -96,11 +100,12 @@ def test_efficientnet_feature_loss_runs_in_fp32_under_cpu_bf16_autocast(offline)
     target = torch.rand(2, 3, 32, 32) * 2 - 1
     with torch.autocast('cpu', dtype=torch.bfloat16):
         value = loss(generated, target)
-    assert conv_outputs == [torch.float32, torch.float32]  # pred and target
+    expected_dtype = torch.bfloat16 if onednn_bf16 else torch.float32
+    assert conv_outputs == [expected_dtype, expected_dtype]  # pred and target
     value.backward()
     assert pred.grad.abs().sum() > 0
-    # fp32 throughout: the value is the one computed without autocast
-    assert value.item() == pytest.approx(loss(generated.float(), target).item(), rel=1e-6)
+    if not onednn_bf16:  # fp32 throughout: the value is the one computed without autocast
+        assert value.item() == pytest.approx(loss(generated.float(), target).item(), rel=1e-6)
 
 
 class LinearCritic(nn.Module):

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from sketchgen.fast_path import onednn_computes_bf16
 from sketchgen.models.backbones import efficientnet_lite0, vgg_features, vgg_layer_names
 from sketchgen.registry import LOSSES
 
@@ -89,10 +90,11 @@ class PerceptualLoss(nn.Module):
         return super()._apply(fn, recurse)
 
     def _precision(self, pred: torch.Tensor):
-        """fp32 for EfficientNet on a CPU: there bf16 autocast sends its depthwise
-        convolutions to PyTorch's per-group fallback, 4-5x slower than fp32 oneDNN
-        (docs/benchmarks.md). Elsewhere the surrounding autocast, if any, applies."""
-        if self.network == 'efficientnet_lite0' and pred.device.type == 'cpu':
+        """fp32 for EfficientNet on a CPU whose oneDNN has no bf16: there bf16 autocast
+        sends its depthwise convolutions to ATen's per-group fallback, 3x slower than
+        fp32 (docs/benchmarks.md). Elsewhere the surrounding autocast, if any, applies."""
+        if (self.network == 'efficientnet_lite0' and pred.device.type == 'cpu'
+                and not onednn_computes_bf16()):
             return torch.autocast('cpu', enabled=False)
         return contextlib.nullcontext()
 
