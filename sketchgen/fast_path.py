@@ -58,6 +58,7 @@ def cpu_supports_bf16() -> bool:
     return any(flag in flags.split() for flag in ('avx512_bf16', 'amx_bf16'))
 
 
+@functools.lru_cache(maxsize=None)
 def onednn_computes_bf16() -> bool:
     """True when PyTorch's oneDNN runs bf16 convolutions on this CPU (it needs AVX-512 or
     AMX). Without it, bf16 autocast sends grouped and depthwise convolutions to ATen's
