@@ -31,7 +31,7 @@ from sketchgen.apis.inference import init_model
 
 TASKS = ('colourise', 'simplify', 'translate', 'cartoonise', 'inpaint')
 # Built-in models that work offline; a task without one names what to train.
-DEFAULT_MODELS = {'colourise': 'pix2pix-hints-spread_unet-ngf16_openmoji-128px',
+DEFAULT_MODELS = {'colourise': 'autopainter-l1w100-ganw0.1-hints-spread_unet-ngf16_openmoji-128px',
                   'simplify': 'sketch_simplification_w0.25_openmoji-128px',
                   'translate': 'cyclegan_resnet-6blocks-ngf32_emoji-64px',
                   'inpaint': 'telea'}
