@@ -7,6 +7,8 @@ from PIL import Image
 from torch import nn
 
 from conftest import TINY, tiny_config
+from mmengine.config import Config
+from sketchgen.apis import init_model
 from sketchgen.engine import Trainer
 from sketchgen.models.hints import ColourHintSampler, spread_hints
 from sketchgen.models.losses import (GradientPenaltyLoss, PerceptualLoss, TotalVariationLoss,
@@ -77,6 +79,19 @@ def test_missing_vgg_weights_say_how_to_provide_them(offline, network, filename)
     with pytest.raises(MissingWeightsError, match=filename) as info:
         PerceptualLoss(network=network)
     assert 'SKETCHGEN_WEIGHTS_DIR' in str(info.value)
+
+
+def test_a_vgg_loss_model_loads_for_inference_without_the_vgg_weights(offline):
+    model_cfg = dict(type='Pix2Pix', image_size=TINY,
+                     generator=dict(type='UnetGenerator', image_size=TINY, base_channels=8),
+                     discriminator=dict(type='PatchDiscriminator', base_channels=8, n_layers=2),
+                     perceptual_loss=dict(type='PerceptualLoss', network='vgg16'))
+    with pytest.raises(MissingWeightsError, match='vgg16-397923af.pth'):
+        MODELS.build(model_cfg)  # training still stops, saying how to get them
+    model = init_model(Config(dict(model=model_cfg)))
+    assert model.perceptual_loss is None and model.discriminator is not None
+    coloured = model.infer(Image.new('RGB', (TINY, TINY), 'white'))
+    assert coloured.size == (TINY, TINY)
 
 
 def test_efficientnet_feature_loss_works_offline(offline):

@@ -13,7 +13,7 @@ from mmengine.config import Config
 
 from sketchgen.checkpoint import config_from_checkpoint, load_weights
 from sketchgen.config import ConfigError, load_config
-from sketchgen.registry import MODELS, UnknownTypeError
+from sketchgen.registry import LOSSES, MODELS, UnknownTypeError
 from sketchgen.zoo import download, is_zoo_name
 
 # The default sketch simplification model, shipped in the package (model_zoo.md).
@@ -60,7 +60,8 @@ def init_model(config: str | Path | Config | None = None, checkpoint: str | Path
         cfg = config
     else:
         cfg = load_config(config)
-    model_cfg = cfg.model.to_dict() if hasattr(cfg.model, 'to_dict') else dict(cfg.model)
+    model_cfg = without_training_only_losses(
+        cfg.model.to_dict() if hasattr(cfg.model, 'to_dict') else dict(cfg.model))
     try:
         model = MODELS.build(model_cfg)
     except UnknownTypeError as err:
@@ -81,6 +82,17 @@ def init_model(config: str | Path | Config | None = None, checkpoint: str | Path
     if amp != 'no' or channels_last:
         model.use_fast_path(amp, channels_last)
     return model
+
+
+def without_training_only_losses(model_cfg: dict) -> dict:
+    """The model config without the losses marked `training_only` (a frozen ImageNet
+    network: its weights file and build time buy nothing at inference)."""
+    kept = {}
+    for key, value in model_cfg.items():
+        loss_type = value.get('type') if isinstance(value, dict) else None
+        loss_class = LOSSES.get(loss_type) if isinstance(loss_type, str) else None
+        kept[key] = None if getattr(loss_class, 'training_only', False) else value
+    return kept
 
 
 def absent_networks(model, checkpoint, metadata: dict) -> None:

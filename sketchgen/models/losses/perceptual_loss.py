@@ -45,6 +45,9 @@ class PerceptualLoss(nn.Module):
             $SKETCHGEN_WEIGHTS_DIR and the torch hub cache are searched.
     Inputs are images in [-1, 1]; they are mapped to each network's normalisation.
     """
+    # No state and no use outside training: `init_model` leaves it out, so a trained
+    # Auto-painter colours sketches on a machine without the VGG weights.
+    training_only = True
 
     def __init__(self, layers: dict | None = None, network: str = 'vgg16',
                  criterion: str = 'l2', loss_weight: float = 1.0, style_weight: float = 0.0,
