@@ -90,7 +90,7 @@ def without_training_only_losses(model_cfg: dict) -> dict:
     kept = {}
     for key, value in model_cfg.items():
         loss_type = value.get('type') if isinstance(value, dict) else None
-        loss_class = LOSSES.get(loss_type) if isinstance(loss_type, str) else None
+        loss_class = LOSSES.get(loss_type) if isinstance(loss_type, str) else loss_type
         kept[key] = None if getattr(loss_class, 'training_only', False) else value
     return kept
 
