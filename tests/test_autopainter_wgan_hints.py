@@ -9,6 +9,7 @@ from torch import nn
 from conftest import TINY, tiny_config
 from mmengine.config import Config
 from sketchgen.apis import init_model
+from sketchgen.apis.inference import without_training_only_losses
 from sketchgen.engine import Trainer
 from sketchgen.models.hints import ColourHintSampler, spread_hints
 from sketchgen.models.losses import (GradientPenaltyLoss, PerceptualLoss, TotalVariationLoss,
@@ -93,6 +94,17 @@ def test_a_vgg_loss_model_loads_for_inference_without_the_vgg_weights(offline):
     coloured = model.infer(Image.new('RGB', (TINY, TINY), 'white'))
     assert coloured.size == (TINY, TINY)
 
+
+
+def test_a_loss_given_by_its_class_is_left_out_for_inference_like_one_given_by_name():
+    model_cfg = dict(type='Pix2Pix', perceptual_loss=dict(type=PerceptualLoss),
+                     style_loss=dict(type='PerceptualLoss'), pixel_loss=dict(type='L1Loss'),
+                     tv_loss=dict(type=TotalVariationLoss), image_size=TINY)
+    kept = without_training_only_losses(model_cfg)
+    assert kept['perceptual_loss'] is None and kept['style_loss'] is None
+    assert kept['pixel_loss'] == dict(type='L1Loss')
+    assert kept['tv_loss'] == dict(type=TotalVariationLoss)
+    assert kept['type'] == 'Pix2Pix' and kept['image_size'] == TINY
 
 def test_efficientnet_feature_loss_works_offline(offline):
     loss = PerceptualLoss(network='efficientnet_lite0', layers={'stage1': 1.0, 'stage2': 1.0})
