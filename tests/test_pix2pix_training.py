@@ -163,6 +163,37 @@ def test_ema_generator_tracks_the_generator(tiny_pairs, tmp_path):
     assert trainer.model.inference_generator is ema
 
 
+def test_an_ema_checkpoint_runs_the_average_unless_asked_for_the_online_generator(
+        tiny_pairs, tmp_path):
+    from sketchgen.apis import init_model
+    from sketchgen.tools.test import main as test_main
+
+    cfg = tiny_config(tiny_pairs, model=dict(ema_decay=0.5),
+                      custom_hooks=[dict(type='EMAHook')],
+                      default_hooks=dict(visualization=None, evaluation=None,
+                                         checkpoint=dict(save_best=None)))
+    cfg.test_dataloader = cfg.val_dataloader
+    trainer = Trainer(cfg, work_dir=tmp_path)
+    trainer.train()
+    last = tmp_path / 'checkpoints' / 'iter_000006'
+    x = torch.rand(2, 3, TINY, TINY) * 2 - 1
+    with torch.no_grad():
+        want_ema = trainer.model.generator_ema.eval()(x)
+        want_online = trainer.model.generator.eval()(x)
+    assert not torch.allclose(want_ema, want_online)
+    assert torch.allclose(init_model(last).generate(x), want_ema, atol=1e-6)
+    assert torch.allclose(init_model(last, ema=False).generate(x), want_online, atol=1e-6)
+
+    assert test_main(['-', str(last), '--no-ema', '--metrics', 'PSNR',
+                      '--out', str(tmp_path / 'online')]) == 0
+    assert test_main(['-', str(last), '--metrics', 'PSNR', '--out', str(tmp_path / 'ema')]) == 0
+    reports = {name: json.loads((tmp_path / name / 'metrics.json').read_text())
+               for name in ('online', 'ema')}
+    assert reports['online']['settings']['generator'] == 'online'
+    assert reports['ema']['settings']['generator'] == 'ema'
+    assert reports['online']['metrics']['PSNR'] != reports['ema']['metrics']['PSNR']
+
+
 def test_ema_hook_without_ema_model_says_what_to_set(tiny_pairs, tmp_path):
     cfg = tiny_config(tiny_pairs, custom_hooks=[dict(type='EMAHook')])
     with pytest.raises(ValueError, match='set ema_decay in the model config'):

@@ -23,7 +23,8 @@ DEFAULT_SIMPLIFICATION_MODEL = (Path(__file__).resolve().parent.parent / 'pretra
 
 def init_model(config: str | Path | Config | None = None, checkpoint: str | Path | None = None,
                device: str | torch.device = 'cpu', trust_imports: bool = False,
-               amp: str = 'no', channels_last: bool = False, backend: str = 'onnxruntime'):
+               amp: str = 'no', channels_last: bool = False, backend: str = 'onnxruntime',
+               ema: bool = True):
     """Build a model from a config and/or a checkpoint and put it in inference mode.
 
     `init_model(checkpoint)` alone works too: a path to a checkpoint folder or
@@ -34,6 +35,8 @@ def init_model(config: str | Path | Config | None = None, checkpoint: str | Path
     and `channels_last` put inference on the fast path (see sketchgen.fast_path).
     An exported .onnx file runs on `backend`: 'onnxruntime' (fp32) or 'openvino' (fp32,
     or bf16 with amp='bf16'; faster on CPUs, docs/benchmarks.md).
+    A model trained with a generator EMA (`ema_decay`) runs the averaged generator;
+    `ema=False` runs the one the optimiser updated instead, to compare the two.
     """
     if checkpoint is None and is_zoo_name(config) and not Path(config).exists():
         config, checkpoint = None, download(config)
@@ -77,6 +80,8 @@ def init_model(config: str | Path | Config | None = None, checkpoint: str | Path
         metadata = load_weights(model, checkpoint)
         if metadata.get('networks'):
             absent_networks(model, checkpoint, metadata)
+    if not ema and getattr(model, 'generator_ema', None) is not None:
+        model.generator_ema = None   # inference_generator falls back to the online one
     model.cfg = cfg
     model = model.to(device).eval()
     if amp != 'no' or channels_last:

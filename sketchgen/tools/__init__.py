@@ -29,6 +29,14 @@ def add_model_options(parser, fast_path: bool = True) -> None:
                              'custom_imports (a checkpoint is untrusted input)')
 
 
+def add_ema_option(parser) -> None:
+    """--no-ema, for the evaluation tools: score the generator the optimiser updated
+    rather than its moving average, where a checkpoint holds both."""
+    parser.add_argument('--no-ema', action='store_true',
+                        help='a model trained with ema_decay: evaluate the online generator, '
+                             'not the moving average that inference uses by default')
+
+
 def user_errors() -> tuple[type, ...]:
     """Errors that describe bad input (a file, a config key, a value), not a bug."""
     from sketchgen.checkpoint import CheckpointError, CheckpointMismatchError

@@ -29,6 +29,8 @@ import json
 import sys
 from pathlib import Path
 
+from sketchgen.tools import add_ema_option
+
 KEYS = ('hint_error', 'hint_error_without', 'region_error', 'region_error_without', 'psnr')
 
 
@@ -48,6 +50,7 @@ def parse_args(argv=None):
                    help='test images in hints_grid.png (0: no grid)')
     p.add_argument('--out', help='folder for hints_study.json/.md (default: beside the '
                    'first checkpoint)')
+    add_ema_option(p)
     p.add_argument('--device', default=None)
     return p.parse_args(argv)
 
@@ -72,7 +75,7 @@ def main(argv=None) -> int:
     runs = []   # one entry per (checkpoint, seed): {count: {key: value}}
     for checkpoint in args.checkpoints:
         model = init_model(None if args.config == '-' else args.config, checkpoint,
-                           device=device)
+                           device=device, ema=not args.no_ema)
         if model.hint_sampler is None:
             raise SystemExit(f'{checkpoint}: this model was trained without colour hints.')
         sampler = model.hint_sampler
@@ -84,7 +87,8 @@ def main(argv=None) -> int:
             write_grid(model, sampler, args.hints, args.seeds[0], args.grid,
                        out / 'hints_grid.png', device)
         for seed in args.seeds:
-            runs.append(dict(checkpoint=str(checkpoint), seed=seed,
+            runs.append(dict(checkpoint=str(checkpoint), seed=seed, generator='ema' if getattr(
+                                 model, 'generator_ema', None) is not None else 'online',
                              rows=measure(model, sampler, args.hints, seed, args.num_samples,
                                           device)))
     rows = []

@@ -16,7 +16,7 @@ import platform
 import sys
 from pathlib import Path
 
-from sketchgen.tools import add_model_options
+from sketchgen.tools import add_ema_option, add_model_options
 
 
 def parse_args(argv=None):
@@ -42,6 +42,7 @@ def parse_args(argv=None):
                    help='override config keys, as tools/train.py (e.g. '
                         'model.eval_latent=target); needs a config file, not -')
     add_model_options(p)
+    add_ema_option(p)
     p.add_argument('--device', default=None)
     return p.parse_args(argv)
 
@@ -57,7 +58,7 @@ def main(argv=None) -> int:
     report, table = evaluate_checkpoint(
         config, args.checkpoint, args.metrics,
         args.num_samples, args.out, args.device, args.test_mode, args.seed, args.direction,
-        args.trust_imports, args.amp, args.channels_last, args.baseline)
+        args.trust_imports, args.amp, args.channels_last, args.baseline, ema=not args.no_ema)
     out = Path(report['out'])
     print(table)
     print(f'Wrote {out / "metrics.json"}, {out / "metrics.md"}, {out / "grid.png"} (source | '
@@ -69,7 +70,7 @@ def main(argv=None) -> int:
 def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None, out=None,
                     device=None, test_mode=None, seed=0, direction=None,
                     trust_imports=False, amp='no', channels_last=False,
-                    baseline=None) -> tuple[dict, str]:
+                    baseline=None, ema=True) -> tuple[dict, str]:
     """Evaluate `checkpoint` on its config's test split; write metrics.json,
     metrics.md and the images under `out`. Returns the report and the table."""
     import torch
@@ -86,7 +87,7 @@ def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None,
     if num_samples is not None and num_samples < 1:
         raise ValueError(f'--num-samples {num_samples}: evaluate at least one image.')
     model = init_model(config, checkpoint, device=device, trust_imports=trust_imports, amp=amp,
-                       channels_last=channels_last)
+                       channels_last=channels_last, ema=ema)
     if test_mode:
         model.test_mode = test_mode
     torch.manual_seed(seed)
@@ -116,6 +117,8 @@ def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None,
         settings=dict(metrics={m.name: dict(m.settings(), num_samples=m.num_samples)
                                for m in metrics},
                       test_mode=model.test_mode, seed=seed, image_size=model.image_size,
+                      generator='ema' if getattr(model, 'generator_ema', None) is not None
+                      else 'online',
                       amp=amp, channels_last=channels_last,
                       direction=getattr(model, 'direction', None),
                       images='generated and real test images as 8-bit PNG in '
