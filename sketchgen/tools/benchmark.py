@@ -21,7 +21,8 @@ zoo name): the tool times the whole colouring call a user makes (a --size px PIL
 sketch in, with five hint dots where the model takes hints; resize, generator and
 post-processing; a PIL image out) on each backend: PyTorch fp32 eager, bf16 autocast,
 bf16 + channels_last, and ONNX Runtime and OpenVINO (fp32, and bf16 where the CPU has
-it; when installed) on the generator exported to a temporary file.
+it; when installed) on the generator exported to a temporary file, and the network
+alone (`generate` on the tensors that call builds, without the image conversion).
 
     python tools/benchmark.py CKPT --latency [--size 256] [--keep-size] [--calls 20]
 """
@@ -177,22 +178,40 @@ def latency(args) -> dict:
             backends.update(openvino_backends(onnx_path))
         else:
             print('ONNX Runtime and OpenVINO left out: the exported graph has a fixed size')
-        times = {name: [] for name in backends}
+        # The network alone: the same input tensors `infer` builds, without the image
+        # conversion around them, which costs every backend alike.
+        network_input = network_inputs(reference, sketch, args.keep_size, options.get('hints'))
+        times = {name: ([], []) for name in backends}
         for _ in range(3):
             for name, model in backends.items():
-                times[name] += _time(lambda m=model: m.infer(sketch, keep_size=args.keep_size,
-                                                             **options), args.calls + 2, 2)
-    rows = [dict(backend=name, latency_s=statistics.median(t)) for name, t in times.items()]
+                times[name][0].extend(_time(lambda m=model: m.infer(
+                    sketch, keep_size=args.keep_size, **options), args.calls + 2, 2))
+                times[name][1].extend(_time(lambda m=model: m.generate(*network_input),
+                                            args.calls + 2, 2))
+    rows = [dict(backend=name, latency_s=statistics.median(call),
+                 network_s=statistics.median(network)) for name, (call, network) in times.items()]
     for row in rows:
         row['speedup'] = rows[0]['latency_s'] / row['latency_s']
+        row['network_speedup'] = rows[0]['network_s'] / row['network_s']
     print(f'{args.config}: a {size} px sketch, the network at {working} px'
           + (', 5 hint dots' if options else ''))
-    print('| backend | latency ms | speed-up |\n| --- | --- | --- |')
+    print('| backend | latency ms | speed-up | network alone ms | speed-up |\n'
+          '| --- | --- | --- | --- | --- |')
     for r in rows:
-        print(f'| {r["backend"]} | {r["latency_s"] * 1e3:.1f} | {r["speedup"]:.2f}x |')
+        print(f'| {r["backend"]} | {r["latency_s"] * 1e3:.1f} | {r["speedup"]:.2f}x | '
+              f'{r["network_s"] * 1e3:.1f} | {r["network_speedup"]:.2f}x |')
     return dict(model=args.config, sketch_size=size, network_size=working,
                 hints=len(options) > 0, backends=rows, calls=3 * args.calls,
                 torch=torch.__version__, threads=torch.get_num_threads())
+
+
+def network_inputs(model, sketch, keep_size: bool, hints=None) -> tuple:
+    """The (source, hints) batch `model.infer(sketch, keep_size, hints=hints)` hands its
+    generator."""
+    from sketchgen.models.hints import hints_from_image
+    x = model._to_model_input(sketch, keep_size)
+    hint_map = None if hints is None else hints_from_image(hints, (x.shape[2], x.shape[1]))[None]
+    return x[None], hint_map
 
 
 def openvino_backends(onnx_path) -> dict:
