@@ -264,7 +264,8 @@ def test_latency_benchmark_times_every_backend_of_a_trained_model(tiny_checkpoin
     native_bf16 = 'BF16' in openvino.Core().get_property('CPU', 'OPTIMIZATION_CAPABILITIES')
     assert [r['backend'] for r in figures['backends']] == [
         'PyTorch fp32 eager', 'PyTorch bf16', 'PyTorch bf16 + channels_last',
-        'ONNX Runtime fp32', 'OpenVINO fp32'] + ['OpenVINO bf16'] * native_bf16
+        'ONNX Runtime fp32', 'OpenVINO fp32'] + [
+        'OpenVINO bf16', 'OpenVINO bf16, sub-pixel export'] * native_bf16
     assert figures['sketch_size'] == 64 and figures['network_size'] == TINY
     assert all(r['latency_s'] > r['network_s'] > 0 for r in figures['backends'])
     assert figures['backends'][0]['speedup'] == figures['backends'][0]['network_speedup'] == 1.0
@@ -274,3 +275,42 @@ def test_latency_benchmark_times_every_backend_of_a_trained_model(tiny_checkpoin
                              '--keep-size', '--calls', '1', '--json', str(out)]) == 0
     assert len(json.loads(out.read_text())['backends']) == 3
     assert 'ONNX Runtime and OpenVINO left out' in capsys.readouterr().out
+
+
+def test_subpixel_export_has_no_transposed_convolution_and_matches_pytorch(tiny_checkpoints,
+                                                                           tmp_path, capsys):
+    import onnx
+    import openvino
+    for name in ('pix2pix', 'simplification'):
+        path = tmp_path / f'{name}.onnx'
+        assert run('export_model', [str(tiny_checkpoints[name]), '--format', 'onnx',
+                                    '--subpixel', '--out', str(path)]) == 0
+        graph = onnx.load(str(path))
+        ops = {node.op_type for node in graph.graph.node}
+        assert 'ConvTranspose' not in ops and 'DepthToSpace' in ops
+        assert {p.key: p.value for p in graph.metadata_props}['subpixel'] == 'true'
+    assert 'dynamic height/width: true, sub-pixel transposed convolutions: true' \
+        in capsys.readouterr().out                        # the simplification net's
+    torch_model = init_model(tiny_checkpoints['pix2pix'])
+    x = torch.rand(3, TINY, TINY)
+    expected = torch_model.infer(x)
+    assert (init_model(tmp_path / 'pix2pix.onnx').infer(x) - expected).abs().max() < 1e-4
+    if 'BF16' in openvino.Core().get_property('CPU', 'OPTIMIZATION_CAPABILITIES'):
+        bf16 = init_model(tmp_path / 'pix2pix.onnx', backend='openvino', amp='bf16')
+        assert (bf16.infer(x) - expected).abs().max() < BF16_TOLERANCE
+    assert run('export_model', [str(tiny_checkpoints['pix2pix']), '--subpixel',
+                                '--out', str(tmp_path / 'weights.safetensors')]) == 2
+    assert '--subpixel rewrites a graph' in capsys.readouterr().err
+
+
+def test_subpixel_rewrite_names_the_layers_it_keeps():
+    from sketchgen.apis.export import transposed_convs_as_subpixel
+    from sketchgen.models.layers import SubPixelConvTranspose2d
+    net = torch.nn.Sequential(torch.nn.ConvTranspose2d(2, 2, 4, 2, 1),
+                              torch.nn.ConvTranspose2d(2, 2, 4, 2, 0))
+    with pytest.warns(UserWarning, match='kept 1 of 2 .* not exactly stride'):
+        rewritten = transposed_convs_as_subpixel(net)
+    assert isinstance(rewritten[0], SubPixelConvTranspose2d)
+    assert isinstance(net[0], torch.nn.ConvTranspose2d)          # the original is untouched
+    with pytest.raises(ValueError, match='no transposed convolution'):
+        transposed_convs_as_subpixel(torch.nn.Sequential(torch.nn.Conv2d(2, 2, 3)))

@@ -5,6 +5,7 @@ import torch
 from sketchgen.models.discriminators import PatchDiscriminator
 from sketchgen.models.generators import UnetGenerator
 from sketchgen.models.init import init_weights
+from sketchgen.models.layers import SubPixelConvTranspose2d
 
 
 @pytest.mark.parametrize('size,levels', [(32, 5), (64, 6), (128, 7), (256, 8)])
@@ -76,3 +77,37 @@ def test_normal_init_matches_pix2pix():
     assert abs(convs.std().item() - 0.02) < 1e-3 and abs(convs.mean().item()) < 1e-3
     bn = torch.cat([m.weight for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)])
     assert abs(bn.mean().item() - 1.0) < 5e-3
+
+
+@pytest.mark.parametrize('kernel, stride, padding, output_padding', [
+    (4, 2, 1, 0),   # the U-Net's and the simplification net's upsampling
+    (3, 2, 1, 1),   # the ResNet generator's
+    (5, 3, 1, 0), (3, 1, 1, 0)])
+def test_subpixel_form_computes_the_transposed_convolution(kernel, stride, padding,
+                                                            output_padding):
+    torch.manual_seed(0)
+    deconv = torch.nn.ConvTranspose2d(5, 3, kernel, stride, padding, output_padding)
+    sub = SubPixelConvTranspose2d(deconv)
+    assert sub.weight.shape[0] == 3 * stride ** 2 and not list(sub.parameters())
+    x = torch.randn(2, 5, 7, 6)
+    torch.testing.assert_close(sub(x), deconv(x), atol=1e-5, rtol=0)
+
+
+def test_subpixel_form_of_a_4x4_kernel_puts_each_tap_in_its_phase():
+    deconv = torch.nn.ConvTranspose2d(1, 1, 4, 2, 1, bias=False)
+    with torch.no_grad():
+        deconv.weight.copy_(torch.arange(1., 17.).view(1, 1, 4, 4))   # tap (ky, kx): 4ky+kx+1
+    kernel = SubPixelConvTranspose2d(deconv).weight[:, 0]       # (phases, 3, 3)
+    # Output row 2m (phase 0) reads input rows m-1 and m through kernel rows 3 and 1;
+    # row 2m+1 reads rows m and m+1 through kernel rows 2 and 0 (and so for columns).
+    assert kernel[0].tolist() == [[16, 14, 0], [8, 6, 0], [0, 0, 0]]
+    assert kernel[3].tolist() == [[0, 0, 0], [0, 11, 9], [0, 3, 1]]
+
+
+@pytest.mark.parametrize('deconv, reason', [
+    (torch.nn.ConvTranspose2d(4, 4, 4, 2, 0), 'not exactly stride'),
+    (torch.nn.ConvTranspose2d(4, 4, 4, 2, 1, groups=2), 'groups'),
+    (torch.nn.ConvTranspose2d(4, 4, 3, (2, 1), 1), 'differs between height and width')])
+def test_subpixel_form_refuses_a_layer_it_cannot_compute(deconv, reason):
+    with pytest.raises(ValueError, match=reason):
+        SubPixelConvTranspose2d(deconv)

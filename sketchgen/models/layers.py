@@ -1,6 +1,8 @@
 """Small building blocks shared by the networks."""
 from __future__ import annotations
 
+import torch
+import torch.nn.functional as F
 from torch import nn
 
 NORMS = ('batch', 'instance', 'none')
@@ -16,3 +18,62 @@ def norm_layer(norm: str, channels: int) -> nn.Module:
     if norm == 'none':
         return nn.Identity()
     raise ValueError(f'norm={norm!r} is not one of {NORMS}')
+
+
+class SubPixelConvTranspose2d(nn.Module):
+    """A trained `nn.ConvTranspose2d` computed as a convolution followed by a pixel
+    shuffle: the same function, to float rounding, for deployment runtimes that compute
+    convolutions faster than transposed ones (OpenVINO runs transposed convolutions in
+    fp32 even when asked for bf16; docs/benchmarks.md).
+
+    With stride s, kernel k and padding p, output pixel s*m + r (phase r < s) sums
+    input pixels m + d, d in [d_min, d_max], through kernel tap r + p - s*d. Each of the
+    s*s output phases is thus a convolution of the input with the taps it sees; the s*s
+    phases become channels of one convolution (zero where a phase skips a tap) and
+    `pixel_shuffle` interleaves them. The zeros cost multiply-adds: 9 taps for a 4x4
+    kernel's 4 a phase. Takes the layers whose output is exactly s times the input
+    (`unsupported` says why not).
+    """
+
+    def __init__(self, deconv: nn.ConvTranspose2d):
+        super().__init__()
+        reason = self.unsupported(deconv)
+        if reason:
+            raise ValueError(f'{deconv}: {reason}')
+        s, k, p = deconv.stride[0], deconv.kernel_size, deconv.padding
+        taps = [range(-((k[i] - 1 - p[i]) // s), (s - 1 + p[i]) // s + 1) for i in (0, 1)]
+        weight = deconv.weight.detach()                     # (in, out, kh, kw)
+        phases = weight.new_zeros(weight.shape[1], s, s, weight.shape[0],
+                                  len(taps[0]), len(taps[1]))
+        for ry in range(s):
+            for iy, dy in enumerate(taps[0]):
+                ky = ry + p[0] - s * dy
+                for rx in range(s):
+                    for ix, dx in enumerate(taps[1]):
+                        kx = rx + p[1] - s * dx
+                        if 0 <= ky < k[0] and 0 <= kx < k[1]:
+                            phases[:, ry, rx, :, iy, ix] = weight[:, :, ky, kx].t()
+        # Buffers: a deployment form, not trained (train the transposed convolution).
+        self.register_buffer('weight', phases.flatten(0, 2))
+        self.register_buffer('bias', None if deconv.bias is None
+                             else deconv.bias.detach().repeat_interleave(s * s))
+        # F.pad's order: left, right, top, bottom.
+        self.padding = (-taps[1][0], taps[1][-1], -taps[0][0], taps[0][-1])
+        self.scale = s
+
+    @staticmethod
+    def unsupported(deconv: nn.ConvTranspose2d) -> str | None:
+        """Why `deconv` has no sub-pixel form here, or None."""
+        s = deconv.stride
+        if deconv.groups != 1 or deconv.dilation != (1, 1) or deconv.padding_mode != 'zeros':
+            return 'groups, dilation or a padding mode other than zeros'
+        if s[0] != s[1]:
+            return f'stride {s} differs between height and width'
+        for k, p, extra in zip(deconv.kernel_size, deconv.padding, deconv.output_padding):
+            if k + extra != s[0] + 2 * p:
+                return 'its output is not exactly stride x its input'
+        return None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.conv2d(F.pad(x, self.padding), self.weight, self.bias)
+        return F.pixel_shuffle(x, self.scale)

@@ -21,8 +21,9 @@ zoo name): the tool times the whole colouring call a user makes (a --size px PIL
 sketch in, with five hint dots where the model takes hints; resize, generator and
 post-processing; a PIL image out) on each backend: PyTorch fp32 eager, bf16 autocast,
 bf16 + channels_last, and ONNX Runtime and OpenVINO (fp32, and bf16 where the CPU has
-it; when installed) on the generator exported to a temporary file, and the network
-alone (`generate` on the tensors that call builds, without the image conversion).
+it, also on the sub-pixel export `export_model --subpixel` writes; when installed) on
+the generator exported to a temporary file, and the network alone (`generate` on the
+tensors that call builds, without the image conversion).
 
     python tools/benchmark.py CKPT --latency [--size 256] [--keep-size] [--calls 20]
 """
@@ -175,7 +176,7 @@ def latency(args) -> dict:
         fixed = onnx_model.generator.input_shape[2]   # an int where H is not dynamic
         if not args.keep_size or not isinstance(fixed, int) or fixed == size:
             backends['ONNX Runtime fp32'] = onnx_model
-            backends.update(openvino_backends(onnx_path))
+            backends.update(openvino_backends(reference, onnx_path))
         else:
             print('ONNX Runtime and OpenVINO left out: the exported graph has a fixed size')
         # The network alone: the same input tensors `infer` builds, without the image
@@ -214,18 +215,29 @@ def network_inputs(model, sketch, keep_size: bool, hints=None) -> tuple:
     return x[None], hint_map
 
 
-def openvino_backends(onnx_path) -> dict:
-    """OpenVINO in fp32, and in bf16 where the CPU computes it natively; none, with a
-    note, where OpenVINO is not installed."""
+def openvino_backends(model, onnx_path: Path) -> dict:
+    """OpenVINO in fp32, and where the CPU computes bf16 natively in bf16, on
+    `onnx_path` (the export of `model`) and, where the network has transposed
+    convolutions, on its sub-pixel export beside it; none, with a note, where OpenVINO
+    is not installed."""
+    import torch
+
     from sketchgen.apis import init_model
+    from sketchgen.apis.export import export_model
     try:
         import openvino
     except ImportError:
         print('OpenVINO left out: pip install "sketchgen[openvino]" to time it')
         return {}
     backends = {'OpenVINO fp32': init_model(onnx_path, backend='openvino')}
-    if 'BF16' in openvino.Core().get_property('CPU', 'OPTIMIZATION_CAPABILITIES'):
-        backends['OpenVINO bf16'] = init_model(onnx_path, backend='openvino', amp='bf16')
+    if 'BF16' not in openvino.Core().get_property('CPU', 'OPTIMIZATION_CAPABILITIES'):
+        return backends
+    backends['OpenVINO bf16'] = init_model(onnx_path, backend='openvino', amp='bf16')
+    if any(isinstance(m, torch.nn.ConvTranspose2d) for m in model.inference_generator.modules()):
+        subpixel_path = onnx_path.with_name(f'{onnx_path.stem}_subpixel.onnx')
+        export_model(model, subpixel_path, 'onnx', subpixel=True)
+        backends['OpenVINO bf16, sub-pixel export'] = init_model(
+            subpixel_path, backend='openvino', amp='bf16')
     return backends
 
 

@@ -3,6 +3,7 @@
     python tools/export_model.py CHECKPOINT --out model.safetensors [--fp16]
                                  [--note "licence: ..."]
     python tools/export_model.py CHECKPOINT --format onnx --out model.onnx [--direction BtoA]
+                                 [--subpixel]
     python tools/export_model.py CHECKPOINT --format torchscript --out model.pt
 
 safetensors (default): the weights only (no optimiser state), optionally fp16; it
@@ -10,7 +11,11 @@ loads with `init_model('model.safetensors')` and the tools' --checkpoint options
 onnx: the inference generator as an ONNX graph (batch, and height and width where the
 network is fully convolutional, are dynamic), checked against PyTorch on a random
 input; `init_model('model.onnx')` runs it with ONNX Runtime. torchscript: a traced
-generator for C++/mobile runtimes. The sha256 is printed for model_zoo.md.
+generator for C++/mobile runtimes. --subpixel writes each transposed convolution as a
+convolution and a pixel shuffle, the same function, which OpenVINO computes in bf16
+where it computes transposed convolutions in fp32: for `init_model(..., backend=
+'openvino', amp='bf16')` (unet_256 2x faster on a Xeon with AMX; slower in fp32 and on
+ONNX Runtime, docs/benchmarks.md). The sha256 is printed for model_zoo.md.
 """
 from __future__ import annotations
 
@@ -28,6 +33,9 @@ def parse_args(argv=None):
                    default='safetensors', help='weights (default), an ONNX graph, or TorchScript')
     p.add_argument('--direction', choices=['AtoB', 'BtoA'],
                    help="CycleGAN: which generator to export (default: the model's own)")
+    p.add_argument('--subpixel', action='store_true',
+                   help='onnx/torchscript: transposed convolutions as convolution + pixel '
+                        'shuffle (the same function), for OpenVINO in bf16')
     p.add_argument('--fp16', action='store_true', help='store floating-point weights as fp16')
     p.add_argument('--generator-only', action='store_true',
                    help='safetensors: keep the generator side only (no discriminator), '
@@ -57,6 +65,9 @@ def main(argv=None) -> int:
     model = init_model(checkpoint=source, trust_imports=args.trust_imports)
     if args.format != 'safetensors':
         return export_graph(model, out, args)
+    if args.subpixel:
+        raise SystemExit('--subpixel rewrites a graph: use it with --format onnx or '
+                         'torchscript.')
     state = load_file(str(source))
     networks = None
     if args.generator_only:
@@ -96,8 +107,11 @@ def export_graph(model, out, args) -> int:
         raise SystemExit('--fp16 applies to safetensors weights; graphs are exported in fp32.')
     notes = dict(note.partition(':')[::2] for note in args.note)
     out.parent.mkdir(parents=True, exist_ok=True)
-    info = export_model(model, out, args.format, args.direction,
-                        {k.strip(): v.strip() for k, v in notes.items()})
+    try:
+        info = export_model(model, out, args.format, args.direction,
+                            {k.strip(): v.strip() for k, v in notes.items()}, args.subpixel)
+    except ValueError as err:
+        raise SystemExit(f'{args.checkpoint}: {err}') from None
     net, inputs, names = export_network(model, args.direction)
     torch.manual_seed(0)
     example = [torch.rand_like(inputs[0]) * 2 - 1,
@@ -113,7 +127,8 @@ def export_graph(model, out, args) -> int:
             got = torch.jit.load(str(out))(*example)
     diff = float((got - expected).abs().max())
     print(f'Wrote {out}: {out.stat().st_size / 2 ** 20:.2f} MiB, {args.format}, inputs '
-          f'{info["inputs"]}, dynamic height/width: {info["dynamic_size"]}; max |export - '
+          f'{info["inputs"]}, dynamic height/width: {info["dynamic_size"]}, sub-pixel '
+          f'transposed convolutions: {info["subpixel"]}; max |export - '
           f'PyTorch| = {diff:.2e} on a random input; sha256 {sha256(out)}')
     if diff > 1e-3:
         raise SystemExit(f'{out}: the export differs from PyTorch by {diff:.2e} (> 1e-3).')
