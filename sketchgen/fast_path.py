@@ -11,16 +11,24 @@ for training, evaluation, inference and the benchmark.
 - `fused_optimizer`: the optimisers' fused kernels (`fused=True`, CPU and CUDA, for
   Adam, AdamW, SGD, Adagrad): one pass over each parameter instead of a Python loop
   of elementwise ops; on unet_256 Adam's step drops from ~72 ms to ~16 ms on 2 cores.
+- `small_convs_as_matmul`: convolutions with a small output and transposed
+  convolutions with a small input (at most 64 pixels: a U-Net's innermost levels)
+  computed as one matrix multiply around `F.unfold`/`F.fold`, the same function with
+  the same parameters. oneDNN's kernels are slow there: forward and backward of
+  unet_256's 1024->512 transposed convolution at 2x2 took ~45 ms in bf16, ~20 ms as a
+  matrix multiply, on a 2-core Xeon with AMX (docs/benchmarks.md).
 """
 from __future__ import annotations
 
 import functools
 import os
 import shutil
+import types
 import warnings
 from contextlib import contextmanager
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 AMP_MODES = ('no', 'fp16', 'bf16')
@@ -88,6 +96,52 @@ def fused_optimizer_args(optimizer_cfg: dict) -> dict:
 def channels_last(module: nn.Module) -> nn.Module:
     """Convert a network's 4-D weights to NHWC in place."""
     return module.to(memory_format=torch.channels_last)
+
+
+SMALL_MAP_PIXELS = 64   # 8x8: unet_256's four innermost levels at 256 px
+
+
+def small_convs_as_matmul(module: nn.Module, max_pixels: int = SMALL_MAP_PIXELS) -> nn.Module:
+    """In place: each `nn.Conv2d` whose output, and each `nn.ConvTranspose2d` whose
+    input, has at most `max_pixels` pixels computes as one matrix multiply (unfold,
+    weight x columns; or weight x input, fold); larger maps keep oneDNN's kernels.
+    Subclasses, which may compute something else, and grouped or non-zero-padded
+    layers are left alone. The state dict is unchanged."""
+    for m in module.modules():
+        if type(m) is nn.Conv2d and m.groups == 1 and m.padding_mode == 'zeros' \
+                and not isinstance(m.padding, str):
+            forward = _conv2d_small_as_matmul
+        elif type(m) is nn.ConvTranspose2d and m.groups == 1:
+            forward = _conv_transpose2d_small_as_matmul
+        else:
+            continue
+        m.forward = types.MethodType(forward, m)
+        m.matmul_max_pixels = max_pixels
+    return module
+
+
+def _conv2d_small_as_matmul(self: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
+    out_hw = [(size + 2 * p - d * (k - 1) - 1) // s + 1 for size, k, s, p, d in zip(
+        x.shape[-2:], self.kernel_size, self.stride, self.padding, self.dilation)]
+    if out_hw[0] * out_hw[1] > self.matmul_max_pixels or x.dim() != 4:
+        return nn.Conv2d.forward(self, x)
+    columns = F.unfold(x, self.kernel_size, self.dilation, self.padding, self.stride)
+    y = torch.matmul(self.weight.flatten(1), columns).view(x.shape[0], -1, *out_hw)
+    return y if self.bias is None else y + self.bias.view(1, -1, 1, 1)
+
+
+def _conv_transpose2d_small_as_matmul(self: nn.ConvTranspose2d, x: torch.Tensor,
+                                      output_size=None) -> torch.Tensor:
+    if x.shape[-2] * x.shape[-1] > self.matmul_max_pixels or x.dim() != 4 \
+            or output_size is not None:
+        return nn.ConvTranspose2d.forward(self, x, output_size)
+    out_hw = [(size - 1) * s - 2 * p + d * (k - 1) + extra + 1 for size, k, s, p, d, extra in
+              zip(x.shape[-2:], self.kernel_size, self.stride, self.padding, self.dilation,
+                  self.output_padding)]
+    # Each input pixel scatters weight x its channels over a k x k block: fold sums them.
+    columns = torch.matmul(self.weight.flatten(1).t(), x.flatten(2))
+    y = F.fold(columns, out_hw, self.kernel_size, self.dilation, self.padding, self.stride)
+    return y if self.bias is None else y + self.bias.view(1, -1, 1, 1)
 
 
 def batch_to(batch: dict, device: torch.device, use_channels_last: bool = False) -> dict:

@@ -1,6 +1,7 @@
 """The fast path (channels_last, bf16 autocast, compile) reaches the networks and
 matches fp32 within a stated tolerance; exported ONNX and TorchScript generators match
 PyTorch. Nothing here is timed."""
+import copy
 import json
 import warnings
 
@@ -13,6 +14,7 @@ from sketchgen import checkpoint as ckpt
 from sketchgen import fast_path
 from sketchgen.apis import init_model
 from sketchgen.engine import Trainer
+from sketchgen.models.generators import ResnetGenerator, UnetGenerator
 from sketchgen.registry import MODELS
 from sketchgen.tools import run
 
@@ -62,6 +64,48 @@ def test_fused_optimizer_switch_picks_the_fused_kernels(tiny_pairs, tmp_path):
     cfg.optim_wrapper.generator.optimizer['fused'] = False
     assert not Trainer(cfg, work_dir=tmp_path / 'x', fused_optimizer=True).optimizers[
         'generator'].optimizer.optimizer.defaults['fused']
+
+
+@pytest.mark.parametrize('build', [
+    lambda: UnetGenerator(3, 3, image_size=32, base_channels=8, dropout=False),
+    lambda: ResnetGenerator(3, 3, base_channels=8, num_blocks=1)])
+def test_small_convs_as_matmul_compute_the_same_function_and_gradients(build):
+    torch.manual_seed(0)
+    net = build()
+    fast = fast_path.small_convs_as_matmul(copy.deepcopy(net), max_pixels=64)
+    rerouted = [m for m in fast.modules() if hasattr(m, 'matmul_max_pixels')]
+    assert rerouted and fast.state_dict().keys() == net.state_dict().keys()
+    seen = []   # which layers met a map small enough to take the matrix multiply
+    for m in rerouted:
+        m.register_forward_hook(lambda m, inputs, output: seen.append(
+            min(inputs[0].shape[-2:].numel(), output.shape[-2:].numel()) <= 64))
+    x = torch.randn(2, 3, 32, 32)
+    expected, got = net(x), fast(x)
+    assert any(seen) and not all(seen)      # both routes taken in one network
+    assert (got - expected).abs().max() < FP32_TOLERANCE
+    expected.square().mean().backward()
+    got.square().mean().backward()
+    for (name, a), b in zip(net.named_parameters(), fast.parameters()):
+        assert (a.grad - b.grad).abs().max() < FP32_TOLERANCE, name
+    # a copy (the EMA generator is one) computes with its own weights
+    twin = copy.deepcopy(fast)
+    with torch.no_grad():
+        for p in twin.parameters():
+            p.mul_(0.5)
+    assert (twin(x) - got).abs().max() > 1e-3
+
+
+def test_small_convs_as_matmul_switch_reaches_the_networks(tiny_pairs, tmp_path):
+    cfg = tiny_config(tiny_pairs, train_cfg=dict(max_iters=2), default_hooks=QUIET,
+                      small_convs_as_matmul=True)
+    trainer = Trainer(cfg, work_dir=tmp_path)
+    assert trainer.small_convs_as_matmul
+    assert any(hasattr(m, 'matmul_max_pixels') for m in trainer.model.generator.modules())
+    trainer.train()
+    options = json.loads((tmp_path / 'training_options.json').read_text())
+    assert options['small_convs_as_matmul'] is True
+    assert not any(hasattr(m, 'matmul_max_pixels') for m in Trainer(
+        cfg, work_dir=tmp_path / 'off', small_convs_as_matmul=False).model.modules())
 
 
 def test_config_keys_set_the_switches(tiny_pairs, tmp_path):

@@ -73,6 +73,8 @@ class Trainer:
         channels_last: NHWC networks and batches (overrides `cfg.channels_last`).
         compile: torch.compile the trained networks (overrides `cfg.compile`).
         fused_optimizer: the optimisers' fused kernels (overrides `cfg.fused_optimizer`).
+        small_convs_as_matmul: convolutions on maps of up to 8x8 as matrix multiplies
+            (overrides `cfg.small_convs_as_matmul`; sketchgen.fast_path).
         resume: False, True (newest checkpoint in work_dir) or a checkpoint folder.
         dry_run: build everything, run one iteration, write nothing.
     """
@@ -81,7 +83,8 @@ class Trainer:
                  seed: int | None = None, amp: str | None = None, resume: bool | str = False,
                  dry_run: bool = False, options: dict | None = None,
                  channels_last: bool | None = None, compile: bool | None = None,
-                 fused_optimizer: bool | None = None):
+                 fused_optimizer: bool | None = None,
+                 small_convs_as_matmul: bool | None = None):
         self.cfg = cfg
         self.run_name = run_name
         self.dry_run = dry_run
@@ -94,6 +97,9 @@ class Trainer:
         self.compile = bool(cfg.get('compile', False) if compile is None else compile)
         self.fused_optimizer = bool(cfg.get('fused_optimizer', False) if fused_optimizer is None
                                     else fused_optimizer)
+        self.small_convs_as_matmul = bool(cfg.get('small_convs_as_matmul', False)
+                                          if small_convs_as_matmul is None
+                                          else small_convs_as_matmul)
         self.accelerator = make_accelerator(amp)
         launched = int(os.environ.get('WORLD_SIZE', 1))
         if launched != self.accelerator.num_processes:
@@ -127,6 +133,8 @@ class Trainer:
         self.model = MODELS.build(cfg.model).to(self.device)
         if self.channels_last:
             fast_path.channels_last(self.model)
+        if self.small_convs_as_matmul:
+            fast_path.small_convs_as_matmul(self.model)
         self.optimizers, self.schedulers, self.wrapped = {}, {}, {}
         self._build_optimizers(cfg)
 
@@ -407,6 +415,7 @@ class Trainer:
         options = dict(self.options, seed=self.seed, amp=self.amp,
                        channels_last=self.channels_last, compile=self.compile,
                        fused_optimizer=self.fused_optimizer,
+                       small_convs_as_matmul=self.small_convs_as_matmul,
                        num_processes=self.accelerator.num_processes,
                        device=str(self.device), sketchgen=sketchgen.__version__,
                        torch=torch.__version__, python=platform.python_version())

@@ -66,12 +66,14 @@ def parse_args(argv=None):
 
 # Fast-path variants for --compare: Trainer / init_model switches.
 # fp32 is today's eager step (no switch on); '-fused' adds fused optimisers, '-cl'
-# channels_last, '-compile' torch.compile.
+# channels_last, '-compile' torch.compile, '-mm' small_convs_as_matmul.
 VARIANTS = {
     name: dict(amp='bf16' if name.startswith('bf16') else 'no', channels_last='-cl' in name,
-               compile='-compile' in name, fused_optimizer='-fused' in name)
-    for name in ('fp32', 'fp32-fused', 'fp32-cl', 'fp32-cl-fused', 'fp32-cl-compile', 'bf16',
-                 'bf16-fused', 'bf16-cl', 'bf16-cl-fused', 'bf16-cl-compile')}
+               compile='-compile' in name, fused_optimizer='-fused' in name,
+               small_convs_as_matmul='-mm' in name)
+    for name in ('fp32', 'fp32-fused', 'fp32-fused-mm', 'fp32-cl', 'fp32-cl-fused',
+                 'fp32-cl-compile', 'bf16', 'bf16-fused', 'bf16-fused-mm', 'bf16-cl',
+                 'bf16-cl-fused', 'bf16-cl-fused-mm', 'bf16-cl-compile')}
 
 
 def measure_peak(dtype, seconds: float = 2.0) -> float:

@@ -31,6 +31,9 @@ def parse_args(argv=None):
                         'falls back to eager with a warning without a C++ compiler)')
     p.add_argument('--fused-optimizer', action=argparse.BooleanOptionalAction, default=None,
                    help="the optimisers' fused kernels (default: the config's fused_optimizer)")
+    p.add_argument('--small-convs-as-matmul', action=argparse.BooleanOptionalAction,
+                   default=None, help='convolutions on maps of up to 8x8 as matrix multiplies '
+                   "(default: the config's small_convs_as_matmul)")
     p.add_argument('--cfg-options', nargs='+', default=[], metavar='KEY=VALUE',
                    help='override config entries, e.g. train_cfg.max_iters=100 '
                    'model.generator.base_channels=16 data_root=/my/data; values are Python '
@@ -52,6 +55,7 @@ def main(argv=None) -> int:
                       amp=args.amp, resume=args.resume, dry_run=args.dry_run,
                       channels_last=args.channels_last, compile=args.compile,
                       fused_optimizer=args.fused_optimizer,
+                      small_convs_as_matmul=args.small_convs_as_matmul,
                       options=dict(config=str(args.config), cfg_options=overrides,
                                    argv=sys.argv[1:] if argv is None else list(argv)))
     outputs = trainer.train()
