@@ -12,7 +12,8 @@ for training, evaluation, inference and the benchmark.
   Adam, AdamW, SGD, Adagrad): one pass over each parameter instead of a Python loop
   of elementwise ops; on unet_256 Adam's step drops from ~72 ms to ~16 ms on 2 cores.
 - `small_convs_as_matmul`: convolutions with a small output and transposed
-  convolutions with a small input (at most 64 pixels: a U-Net's innermost levels)
+  convolutions with a small input (at most 64 pixels over the batch: a U-Net's
+  innermost levels at batch 1)
   computed as one matrix multiply around `F.unfold`/`F.fold`, the same function with
   the same parameters. oneDNN's kernels are slow there: forward and backward of
   unet_256's 1024->512 transposed convolution at 2x2 took ~45 ms in bf16, ~20 ms as a
@@ -98,13 +99,15 @@ def channels_last(module: nn.Module) -> nn.Module:
     return module.to(memory_format=torch.channels_last)
 
 
-SMALL_MAP_PIXELS = 64   # 8x8: unet_256's four innermost levels at 256 px
+SMALL_MAP_PIXELS = 64   # 8x8: unet_256's four innermost levels at 256 px, batch 1
 
 
 def small_convs_as_matmul(module: nn.Module, max_pixels: int = SMALL_MAP_PIXELS) -> nn.Module:
     """In place: each `nn.Conv2d` whose output, and each `nn.ConvTranspose2d` whose
-    input, has at most `max_pixels` pixels computes as one matrix multiply (unfold,
-    weight x columns; or weight x input, fold); larger maps keep oneDNN's kernels.
+    input, has at most `max_pixels` pixels over the whole batch computes as one matrix
+    multiply (unfold, weight x columns; or weight x input, fold); larger maps keep
+    oneDNN's kernels, which win there (at 64 px with batch 16 the matrix multiply at
+    every map up to 8x8 made the step 1.2x slower).
     Subclasses, which may compute something else, and grouped or non-zero-padded
     layers are left alone. The state dict is unchanged."""
     for m in module.modules():
@@ -123,7 +126,7 @@ def small_convs_as_matmul(module: nn.Module, max_pixels: int = SMALL_MAP_PIXELS)
 def _conv2d_small_as_matmul(self: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
     out_hw = [(size + 2 * p - d * (k - 1) - 1) // s + 1 for size, k, s, p, d in zip(
         x.shape[-2:], self.kernel_size, self.stride, self.padding, self.dilation)]
-    if out_hw[0] * out_hw[1] > self.matmul_max_pixels or x.dim() != 4:
+    if x.dim() != 4 or x.shape[0] * out_hw[0] * out_hw[1] > self.matmul_max_pixels:
         return nn.Conv2d.forward(self, x)
     columns = F.unfold(x, self.kernel_size, self.dilation, self.padding, self.stride)
     y = self.weight.flatten(1) @ _batch_into_columns(columns)           # (out, n * h * w)
@@ -133,7 +136,7 @@ def _conv2d_small_as_matmul(self: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
 
 def _conv_transpose2d_small_as_matmul(self: nn.ConvTranspose2d, x: torch.Tensor,
                                       output_size=None) -> torch.Tensor:
-    if x.shape[-2] * x.shape[-1] > self.matmul_max_pixels or x.dim() != 4 \
+    if x.dim() != 4 or x.shape[0] * x.shape[2] * x.shape[3] > self.matmul_max_pixels \
             or output_size is not None:
         return nn.ConvTranspose2d.forward(self, x, output_size)
     out_hw = [(size - 1) * s - 2 * p + d * (k - 1) + extra + 1 for size, k, s, p, d, extra in
