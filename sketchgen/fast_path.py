@@ -67,17 +67,6 @@ def cpu_supports_bf16() -> bool:
     return any(flag in flags.split() for flag in ('avx512_bf16', 'amx_bf16'))
 
 
-@functools.lru_cache(maxsize=None)
-def onednn_computes_bf16() -> bool:
-    """True when PyTorch's oneDNN runs bf16 convolutions on this CPU (it needs AVX-512 or
-    AMX). Without it, bf16 autocast sends grouped and depthwise convolutions to ATen's
-    per-group fallback, several times slower than fp32 (docs/benchmarks.md)."""
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):  # a build without oneDNN
-        return False
-
-
 def fused_optimizer_args(optimizer_cfg: dict) -> dict:
     """`optimizer_cfg` with `fused=True` when its optimiser class has a fused kernel
     and the config does not decide otherwise."""

@@ -1,4 +1,5 @@
 """Auto-painter losses, the WGAN-GP variant and colour hints."""
+import copy
 import numpy as np
 import pytest
 import torch
@@ -114,25 +115,37 @@ def test_efficientnet_feature_loss_works_offline(offline):
     assert value > 0 and pred.grad.abs().sum() > 0
 
 
-@pytest.mark.parametrize('onednn_bf16', [False, True])
-def test_efficientnet_feature_loss_runs_in_fp32_where_onednn_has_no_bf16(offline, monkeypatch,
-                                                                         onednn_bf16):
-    from sketchgen.models.losses import perceptual_loss
-    monkeypatch.setattr(perceptual_loss, 'onednn_computes_bf16', lambda: onednn_bf16)
+def test_efficientnet_feature_loss_runs_in_fp32_on_a_cpu(offline):
     loss = PerceptualLoss(network='efficientnet_lite0', layers={'stage1': 1.0, 'stage2': 1.0})
     conv_outputs = []
-    loss.net.conv_stem.register_forward_hook(lambda m, i, out: conv_outputs.append(out.dtype))
+    loss.net.conv_stem.register_forward_hook(
+        lambda m, i, out: conv_outputs.append((out.dtype, out.is_contiguous(
+            memory_format=torch.channels_last))))
     pred = torch.rand(2, 3, 32, 32, requires_grad=True)
     generated = (pred * 2 - 1).bfloat16()  # what a generator under autocast hands over
     target = torch.rand(2, 3, 32, 32) * 2 - 1
     with torch.autocast('cpu', dtype=torch.bfloat16):
         value = loss(generated, target)
-    expected_dtype = torch.bfloat16 if onednn_bf16 else torch.float32
-    assert conv_outputs == [expected_dtype, expected_dtype]  # pred and target
+    assert conv_outputs == [(torch.float32, True)] * 2  # pred and target
     value.backward()
     assert pred.grad.abs().sum() > 0
-    if not onednn_bf16:  # fp32 throughout: the value is the one computed without autocast
-        assert value.item() == pytest.approx(loss(generated.float(), target).item(), rel=1e-6)
+    # fp32 throughout: the value is the one computed without autocast
+    assert value.item() == pytest.approx(loss(generated.float(), target).item(), rel=1e-6)
+
+
+def test_folded_batch_norms_compute_the_same_features(offline):
+    from sketchgen.models.backbones import efficientnet_lite0, fold_batch_norms
+    net, _ = efficientnet_lite0()
+    folded = fold_batch_norms(copy.deepcopy(net))
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in folded.modules())
+    assert sum(isinstance(m, nn.BatchNorm2d) for m in net.modules()) == 49
+    assert sum(isinstance(m, nn.ReLU6) for m in folded.modules()) == sum(
+        isinstance(m, nn.ReLU6) for m in net.modules())  # the norms' activations stay
+    x = torch.randn(2, 3, 32, 32)
+    for a, b in zip(*(n.forward_intermediates(x, indices=[1, 2, 4], intermediates_only=True)
+                      for n in (net, folded))):
+        assert torch.allclose(a, b, atol=1e-4 * a.abs().max().item())
+    assert not any(p.requires_grad for p in folded.parameters()) and not folded.training
 
 
 class LinearCritic(nn.Module):

@@ -9,3 +9,7 @@ model = dict(
                          loss_weight=0.1),
     tv_loss=dict(type='TotalVariationLoss', form='squared', loss_weight=12.3),
 )
+# channels_last and small maps as matrix multiplies: 1.46x fp32 eager per step, against
+# 1.33x with neither (docs/benchmarks.md, the Xeon with AMX).
+channels_last = True
+small_convs_as_matmul = True

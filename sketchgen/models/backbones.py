@@ -13,6 +13,7 @@ from pathlib import Path
 
 import torch
 from torch import nn
+from torch.nn.utils import fuse_conv_bn_eval
 
 from sketchgen.weights import find_weights, torch_hub_checkpoints
 
@@ -114,3 +115,31 @@ def freeze(net: nn.Module) -> nn.Module:
     for p in net.parameters():
         p.requires_grad_(False)
     return net.eval()
+
+
+# timm's EfficientNet modules and their (convolution, the batch norm right after it) pairs.
+EFFICIENTNET_CONV_BN = {
+    'EfficientNet': (('conv_stem', 'bn1'), ('conv_head', 'bn2')),
+    'DepthwiseSeparableConv': (('conv_dw', 'bn1'), ('conv_pw', 'bn2')),
+    'InvertedResidual': (('conv_pw', 'bn1'), ('conv_dw', 'bn2'), ('conv_pwl', 'bn3')),
+}
+
+
+def fold_batch_norms(net: nn.Module) -> nn.Module:
+    """A frozen EfficientNet with each eval-mode batch norm folded into the convolution
+    before it (the same function up to rounding). A training step then runs neither the
+    norms nor their backward: in the main job's feature loss they were a third of its
+    time (docs/benchmarks.md). What a norm applies after itself (timm's BatchNormAct2d:
+    dropout, activation) stays."""
+    for module in list(net.modules()):
+        for conv_name, bn_name in EFFICIENTNET_CONV_BN.get(type(module).__name__, ()):
+            conv, bn = getattr(module, conv_name), getattr(module, bn_name)
+            if not isinstance(conv, nn.Conv2d) or not isinstance(bn, nn.BatchNorm2d):
+                raise TypeError(f'fold_batch_norms: {type(module).__name__}.{conv_name}/'
+                                f'{bn_name} is {type(conv).__name__}/{type(bn).__name__}, '
+                                'not a convolution and its batch norm')
+            setattr(module, conv_name, fuse_conv_bn_eval(conv, bn))
+            after = [m for m in (getattr(bn, 'drop', None), getattr(bn, 'act', None))
+                     if m is not None]
+            setattr(module, bn_name, nn.Sequential(*after))
+    return freeze(net)
