@@ -311,7 +311,9 @@ def test_latency_benchmark_times_every_backend_of_a_trained_model(tiny_checkpoin
         'ONNX Runtime fp32', 'OpenVINO fp32'] + [
         'OpenVINO bf16', 'OpenVINO bf16, sub-pixel export'] * native_bf16
     assert figures['sketch_size'] == 64 and figures['network_size'] == TINY
-    assert all(r['latency_s'] > r['network_s'] > 0 for r in figures['backends'])
+    # both timed for every backend; not compared: at a 32 px network a millisecond's
+    # noise can put the whole call under the network alone (it did once in CI)
+    assert all(r['latency_s'] > 0 and r['network_s'] > 0 for r in figures['backends'])
     assert figures['backends'][0]['speedup'] == figures['backends'][0]['network_speedup'] == 1.0
     assert '| ONNX Runtime fp32 |' in capsys.readouterr().out
     # at the sketch's own size the fixed-size exported U-Net cannot run: left out, said so
