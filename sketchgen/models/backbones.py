@@ -128,8 +128,8 @@ EFFICIENTNET_CONV_BN = {
 def fold_batch_norms(net: nn.Module) -> nn.Module:
     """A frozen EfficientNet with each eval-mode batch norm folded into the convolution
     before it (the same function up to rounding). A training step then runs neither the
-    norms nor their backward: in the main job's feature loss they were a third of its
-    time (docs/benchmarks.md). What a norm applies after itself (timm's BatchNormAct2d:
+    norms nor their backward: a quarter of the main job's feature-loss time
+    (docs/benchmarks.md). What a norm applies after itself (timm's BatchNormAct2d:
     dropout, activation) stays."""
     for module in list(net.modules()):
         for conv_name, bn_name in EFFICIENTNET_CONV_BN.get(type(module).__name__, ()):
