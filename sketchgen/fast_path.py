@@ -88,7 +88,10 @@ def channels_last(module: nn.Module) -> nn.Module:
     return module.to(memory_format=torch.channels_last)
 
 
-SMALL_MAP_PIXELS = 64   # 8x8: unet_256's four innermost levels at 256 px, batch 1
+# 16x16 at batch 1: unet_256's five innermost levels. Against 64 (8x8): unet_256 2.34-2.48x
+# fp32 eager against 1.91-2.20x, unet_128 at batch 4 2.39x against 2.29x, the main job
+# the same; 1024 was slower (docs/benchmarks.md).
+SMALL_MAP_PIXELS = 256
 
 
 def small_convs_as_matmul(module: nn.Module, max_pixels: int = SMALL_MAP_PIXELS) -> nn.Module:
