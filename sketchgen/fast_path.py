@@ -12,8 +12,8 @@ for training, evaluation, inference and the benchmark.
   Adam, AdamW, SGD, Adagrad): one pass over each parameter instead of a Python loop
   of elementwise ops; on unet_256 Adam's step drops from ~72 ms to ~16 ms on 2 cores.
 - `small_convs_as_matmul`: convolutions with a small output and transposed
-  convolutions with a small input (at most 64 pixels over the batch: a U-Net's
-  innermost levels at batch 1)
+  convolutions with a small input (at most SMALL_MAP_PIXELS = 256 positions over the
+  batch: a U-Net's innermost levels)
   computed as one matrix multiply around `F.unfold`/`F.fold`, the same function with
   the same parameters. oneDNN's kernels are slow there: forward and backward of
   unet_256's 1024->512 transposed convolution at 2x2 took ~45 ms in bf16, ~20 ms as a
