@@ -88,9 +88,9 @@ def channels_last(module: nn.Module) -> nn.Module:
     return module.to(memory_format=torch.channels_last)
 
 
-# 16x16 at batch 1: unet_256's five innermost levels. Against 64 (8x8): unet_256 2.34-2.48x
-# fp32 eager against 1.91-2.20x, unet_128 at batch 4 2.39x against 2.29x, the main job
-# the same; 1024 was slower (docs/benchmarks.md).
+# 16x16 at batch 1: unet_256's five innermost levels. Against 64 (8x8): unet_256 2.35x
+# fp32 eager (median of four runs) against 1.91-2.20x, unet_128 at batch 4 2.36-2.39x
+# against 2.29x, the main job the same; 1024 was slower (docs/benchmarks.md).
 SMALL_MAP_PIXELS = 256
 
 
