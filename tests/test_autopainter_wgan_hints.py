@@ -134,9 +134,9 @@ def test_efficientnet_feature_loss_runs_in_fp32_on_a_cpu(offline):
 
 
 def test_folded_batch_norms_compute_the_same_features(offline):
-    from sketchgen.models.backbones import efficientnet_lite0, fold_batch_norms
+    from sketchgen.models.backbones import efficientnet_lite0, fold_efficientnet_batch_norms
     net, _ = efficientnet_lite0()
-    folded = fold_batch_norms(copy.deepcopy(net))
+    folded = fold_efficientnet_batch_norms(copy.deepcopy(net))
     assert not any(isinstance(m, nn.BatchNorm2d) for m in folded.modules())
     assert sum(isinstance(m, nn.BatchNorm2d) for m in net.modules()) == 49
     assert sum(isinstance(m, nn.ReLU6) for m in folded.modules()) == sum(

@@ -7,6 +7,7 @@ import warnings
 
 import pytest
 import torch
+from torch import nn
 from conftest import TINY, tiny_config
 from PIL import Image
 
@@ -93,6 +94,18 @@ def test_small_convs_as_matmul_compute_the_same_function_and_gradients(build):
         for p in twin.parameters():
             p.mul_(0.5)
     assert (twin(x) - got).abs().max() > 1e-3
+
+
+def test_small_convs_as_matmul_takes_up_to_16x16_at_batch_1_by_default(monkeypatch):
+    conv = fast_path.small_convs_as_matmul(nn.Conv2d(4, 4, 3, padding=1))
+    plain_calls, plain_forward = [], nn.Conv2d.forward
+    monkeypatch.setattr(nn.Conv2d, 'forward', lambda self, x: plain_calls.append(
+        tuple(x.shape)) or plain_forward(self, x))
+    conv(torch.rand(1, 4, 16, 16))                  # 256 positions: the matrix multiply
+    assert plain_calls == []
+    conv(torch.rand(2, 4, 16, 16))                  # the threshold counts the batch
+    conv(torch.rand(1, 4, 32, 32))
+    assert plain_calls == [(2, 4, 16, 16), (1, 4, 32, 32)]
 
 
 def test_small_convs_as_matmul_switch_reaches_the_networks(tiny_pairs, tmp_path):

@@ -125,7 +125,7 @@ EFFICIENTNET_CONV_BN = {
 }
 
 
-def fold_batch_norms(net: nn.Module) -> nn.Module:
+def fold_efficientnet_batch_norms(net: nn.Module) -> nn.Module:
     """A frozen EfficientNet with each eval-mode batch norm folded into the convolution
     before it (the same function up to rounding). A training step then runs neither the
     norms nor their backward: a quarter of the main job's feature-loss time
@@ -135,9 +135,9 @@ def fold_batch_norms(net: nn.Module) -> nn.Module:
         for conv_name, bn_name in EFFICIENTNET_CONV_BN.get(type(module).__name__, ()):
             conv, bn = getattr(module, conv_name), getattr(module, bn_name)
             if not isinstance(conv, nn.Conv2d) or not isinstance(bn, nn.BatchNorm2d):
-                raise TypeError(f'fold_batch_norms: {type(module).__name__}.{conv_name}/'
-                                f'{bn_name} is {type(conv).__name__}/{type(bn).__name__}, '
-                                'not a convolution and its batch norm')
+                raise TypeError(f'fold_efficientnet_batch_norms: {type(module).__name__}.'
+                                f'{conv_name}/{bn_name} is {type(conv).__name__}/'
+                                f'{type(bn).__name__}, not a convolution and its batch norm')
             setattr(module, conv_name, fuse_conv_bn_eval(conv, bn))
             after = [m for m in (getattr(bn, 'drop', None), getattr(bn, 'act', None))
                      if m is not None]

@@ -9,8 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sketchgen.models.backbones import (efficientnet_lite0, fold_batch_norms, vgg_features,
-                                        vgg_layer_names)
+from sketchgen.models.backbones import (efficientnet_lite0, fold_efficientnet_batch_norms,
+                                        vgg_features, vgg_layer_names)
 from sketchgen.registry import LOSSES
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -67,7 +67,7 @@ class PerceptualLoss(nn.Module):
                                  'pretrained=False is not offered')
             net, _ = efficientnet_lite0(weights, needed_by=needed_by)
             # channels_last: its fp32 depthwise convolutions on a CPU run about 2x as fast.
-            net = fold_batch_norms(net).to(memory_format=torch.channels_last)
+            net = fold_efficientnet_batch_norms(net).to(memory_format=torch.channels_last)
         else:
             names = vgg_layer_names(network) if network in ('vgg16', 'vgg19') else []
             net, _ = vgg_features(network, pretrained, weights, needed_by)
@@ -105,7 +105,7 @@ class PerceptualLoss(nn.Module):
     def features(self, image: torch.Tensor) -> dict[str, torch.Tensor]:
         x = (image + 1) / 2
         if self.network == 'efficientnet_lite0':
-            if image.device.type == 'cpu':  # the layout its weights were built in
+            if self._on_cpu_efficientnet(image):  # the layout its weights were built in
                 x = x.contiguous(memory_format=torch.channels_last)
             wanted = sorted(EFFICIENTNET_STAGES.index(name) for name in self.layers)
             outputs = self.net.forward_intermediates((x * 255 - 127) / 128, indices=wanted,
