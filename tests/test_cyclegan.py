@@ -752,6 +752,39 @@ def test_the_landmark_loss_loads_its_regressor_by_zoo_name_from_any_folder(tmp_p
         load_regressor_weights(net, 'work_dirs/no-such-regressor')
 
 
+def test_the_landmark_loss_names_its_regressor_by_the_config_that_trains_it(tmp_path,
+                                                                           monkeypatch):
+    # The photo -> cartoon config names its regressor by config; from a folder where it
+    # is not trained yet the loss says how to train it, once trained it loads the newest.
+    from sketchgen.checkpoint import save_checkpoint
+    from sketchgen.config import load_config
+    from sketchgen.models.losses.landmark_loss import load_regressor_weights
+    monkeypatch.chdir(tmp_path)
+    celeba = load_config(str(ROOT / 'configs/cyclegan/cyclegan-landmark_resnet-9blocks_'
+                                    '1xb1-100k_celeba2cartoonset-128px.py'))
+    name = celeba.model.landmark_loss.checkpoint
+    assert name.startswith('sketchgen::') and load_config(name).model.type == 'LandmarkRegression'
+    net = MODELS.build(dict(type='LandmarkRegressor', input_size=128))
+    with pytest.raises(FileNotFoundError, match=r'not trained yet .*python tools/train.py '
+                       r'sketchgen::cyclegan/landmark-regressor_cnn_1xb32-20k'):
+        load_regressor_weights(net, name)
+
+    config = 'sketchgen::cyclegan/landmark-regressor_cnn-w0.5_1xb32-2k_emoji-faces-64px.py'
+    trained = []
+    for iteration in (1000, 2000):   # the newest one is taken
+        model = MODELS.build(load_config(config).model)
+        save_checkpoint(tmp_path / 'work_dirs/landmark-regressor_cnn-w0.5_1xb32-2k_emoji-faces-'
+                        f'64px/checkpoints/iter_{iteration:06d}', model, {}, iteration)
+        trained.append(model.regressor.state_dict())
+    small = MODELS.build(dict(type='LandmarkRegressor', input_size=64, width=0.5))
+    load_regressor_weights(small, config)
+    assert all(torch.equal(v, trained[1][k]) for k, v in small.state_dict().items())
+    assert not all(torch.equal(v, trained[0][k]) for k, v in small.state_dict().items())
+    with pytest.raises(ValueError, match='not a LandmarkRegression'):
+        load_regressor_weights(small, 'sketchgen::cyclegan/cyclegan-landmark_resnet-6blocks-'
+                               'ngf32_1xb4-4k_emoji-faces-64px.py')
+
+
 def test_cartoon_eval_reads_landmarks_with_the_trained_regressor_of_a_generator_only_model(
         tmp_path):
     # A generator-only file (the zoo's) carries no R: the evaluation must load R from the

@@ -8,8 +8,10 @@
 #                                   four label names below; CartoonSet ships a CSV per image)
 #   cartoon_landmarks.json          {name: [[x, y] * 5]} for the cartoons (CartoonSet has no
 #                                   landmarks: run a trained LandmarkRegressor, or annotate)
-# Landmarks scale with the Resize below. The regressor for the landmark loss is
-# trained by a LandmarkRegression config on the same folders (see the emoji one).
+# Landmarks scale with the Resize below. The landmark loss's regressor is named by the
+# config that trains it on the same folders: train that one first, from the folder you
+# train this one in (the loss then finds its newest checkpoint there, and says how to
+# train it when there is none).
 _base_ = ['../_base_/models/cyclegan_resnet.py', '../_base_/schedules/cyclegan_linear_decay.py']
 data_root = 'data/celeba2cartoonset'
 labels = dict(hair=('black', 'grey', 'brown', 'blonde'))  # the seed's four hair colours
@@ -20,8 +22,8 @@ model = dict(
     labels=labels,
     landmark_loss=dict(type='LandmarkLoss', loss_weight=1.0,
                        regressor=dict(type='LandmarkRegressor', input_size=128),
-                       checkpoint='work_dirs/landmark-regressor_celeba2cartoonset/'
-                                  'checkpoints/iter_020000'),
+                       checkpoint='sketchgen::cyclegan/landmark-regressor_cnn_1xb32-20k_'
+                                  'celeba2cartoonset-128px.py'),
     # the seed's 128 px window sizes and its local discriminator (3-32-64-128-256)
     local_discriminators=dict(
         parts=dict(eyes=dict(size=(32, 32), weight=0.3), nose=dict(size=(28, 24), weight=0.3),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -12,24 +13,56 @@ from sketchgen.models.init import set_requires_grad
 from sketchgen.registry import LOSSES, MODELS
 
 
+def is_regressor_config(checkpoint: str) -> bool:
+    """A `LandmarkRegression` config named instead of its checkpoint: a '.py' file or a
+    packaged 'sketchgen::cyclegan/...py'."""
+    from sketchgen.config import SCOPE_PREFIX
+    return checkpoint.startswith(SCOPE_PREFIX) or checkpoint.endswith('.py')
+
+
+def trained_regressor_of(config: str) -> Path:
+    """The newest checkpoint of a `LandmarkRegression` config, in the work dir its
+    training writes (the config's `work_dir`, else work_dirs/<config name>, as
+    tools/train.py), so the loss finds it from the folder the regressor was trained in."""
+    from sketchgen.checkpoint import list_checkpoints
+    from sketchgen.config import load_config
+    cfg = load_config(config)
+    if cfg.model.get('type') != 'LandmarkRegression':
+        raise ValueError(f'{config}: landmark_loss.checkpoint names a config, but it trains '
+                         f"{cfg.model.get('type')!r}, not a LandmarkRegression.")
+    work_dir = Path(cfg.get('work_dir') or Path('work_dirs') / Path(config).stem)
+    found = list_checkpoints(work_dir / 'checkpoints')
+    if not found:
+        raise FileNotFoundError(
+            f'{config}: this landmark regressor is not trained yet (no checkpoint in '
+            f'{work_dir.resolve()}/checkpoints). Train it from this folder first: python '
+            f'tools/train.py {config} --cfg-options data_root=<your data> (the same data '
+            'as the cartoon model), then start the cartoon training again.')
+    return found[-1][1]
+
+
 def load_regressor_weights(regressor: nn.Module, checkpoint: str) -> None:
     """Load R from a `LandmarkRegression` checkpoint (its keys start with 'regressor.'):
     a model-zoo name (e.g. the packaged 'landmark-regressor_cnn-w0.5_emoji-faces-64px'),
-    a checkpoint folder or a weights file."""
+    the config that trains it (its newest checkpoint is used), a checkpoint folder or a
+    weights file."""
     from safetensors.torch import load_file
 
     from sketchgen import zoo
     from sketchgen.checkpoint import weights_path
-    try:
-        path = zoo.download(checkpoint) if zoo.is_zoo_name(checkpoint) \
-            else weights_path(checkpoint)
-    except FileNotFoundError as err:
-        raise FileNotFoundError(
-            f'{err} The landmark loss needs a trained landmark regressor: name the packaged '
-            "one ('landmark-regressor_cnn-w0.5_emoji-faces-64px'), train one with its own "
-            'config (e.g. python tools/train.py configs/cyclegan/'
-            'landmark-regressor_cnn-w0.5_1xb32-2k_emoji-faces-64px.py), or point '
-            'landmark_loss.checkpoint at your LandmarkRegression checkpoint.') from None
+    if is_regressor_config(checkpoint):
+        path = weights_path(trained_regressor_of(checkpoint))
+    else:
+        try:
+            path = zoo.download(checkpoint) if zoo.is_zoo_name(checkpoint) \
+                else weights_path(checkpoint)
+        except FileNotFoundError as err:
+            raise FileNotFoundError(
+                f'{err} The landmark loss needs a trained landmark regressor: name the '
+                "packaged one ('landmark-regressor_cnn-w0.5_emoji-faces-64px'), the config "
+                'that trains yours (e.g. sketchgen::cyclegan/'
+                'landmark-regressor_cnn-w0.5_1xb32-2k_emoji-faces-64px.py), or its '
+                'LandmarkRegression checkpoint.') from None
     state = load_file(str(path))
     state = {k[len('regressor.'):]: v for k, v in state.items() if k.startswith('regressor.')}
     if not state:
@@ -46,9 +79,11 @@ class LandmarkLoss(nn.Module):
 
     Args:
         regressor: `LandmarkRegressor` config.
-        checkpoint: the `LandmarkRegression` checkpoint holding R's trained weights,
-            loaded before the first training use. The weights then travel inside the
-            model's own checkpoints, so inference needs no regressor file.
+        checkpoint: where R's trained weights come from, loaded before the first
+            training use: a model-zoo name, the `LandmarkRegression` config that trains
+            R (its newest checkpoint), or that training's checkpoint. The weights then
+            travel inside the model's own checkpoints, so inference needs no regressor
+            file.
         loss_weight: lambda_landmark (1 in the seed).
     """
 
