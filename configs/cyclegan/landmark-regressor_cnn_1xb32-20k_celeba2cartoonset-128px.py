@@ -4,7 +4,8 @@
 # and their 5-point landmarks (CartoonSet has none; add B='cartoon_landmarks.json' to
 # landmark_files when you have them). Same data_root and layout as that config; train
 # it first, from the folder you will train the cartoon model in:
-#   python tools/train.py configs/cyclegan/landmark-regressor_cnn_1xb32-20k_celeba2cartoonset-128px.py
+#   python tools/train.py \
+#       configs/cyclegan/landmark-regressor_cnn_1xb32-20k_celeba2cartoonset-128px.py
 _base_ = ['../_base_/schedules/cyclegan_linear_decay.py']
 data_root = 'data/celeba2cartoonset'
 model = dict(type='LandmarkRegression', image_size=128,
