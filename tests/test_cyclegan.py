@@ -756,9 +756,12 @@ def test_the_landmark_loss_names_its_regressor_by_the_config_that_trains_it(tmp_
                                                                            monkeypatch):
     # The photo -> cartoon config names its regressor by config; from a folder where it
     # is not trained yet the loss says how to train it, once trained it loads the newest.
+    from safetensors.torch import load_file
+
     from sketchgen.checkpoint import save_checkpoint
     from sketchgen.config import load_config
     from sketchgen.models.losses.landmark_loss import load_regressor_weights
+    from sketchgen.tools import run
     monkeypatch.chdir(tmp_path)
     celeba = load_config(str(ROOT / 'configs/cyclegan/cyclegan-landmark_resnet-9blocks_'
                                     '1xb1-100k_celeba2cartoonset-128px.py'))
@@ -768,6 +771,18 @@ def test_the_landmark_loss_names_its_regressor_by_the_config_that_trains_it(tmp_
     with pytest.raises(FileNotFoundError, match=r'not trained yet .*python tools/train.py '
                        r'sketchgen::cyclegan/landmark-regressor_cnn_1xb32-20k'):
         load_regressor_weights(net, name)
+    # the command it names trains R on CelebA's layout (landmarks of A only) ...
+    data = tmp_path / 'celeba'
+    write_unpaired(data, n_a=4, n_b=2, size=32)
+    (data / 'list_landmarks_align_celeba.txt').write_text('4\nlefteye_x ...\n' + '\n'.join(
+        f'{i}.png 10 12 22 12 16 18 11 25 21 25' for i in range(4)))
+    assert run('train', [name, '--cfg-options', f'data_root={data}', 'train_cfg.max_iters=2',
+                         'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0']) == 0
+    # ... where the loss then finds it, from this folder
+    load_regressor_weights(net, name)
+    trained = load_file(str(tmp_path / 'work_dirs/landmark-regressor_cnn_1xb32-20k_celeba2'
+                            'cartoonset-128px/checkpoints/iter_000002/model.safetensors'))
+    assert all(torch.equal(v, trained[f'regressor.{k}']) for k, v in net.state_dict().items())
 
     config = 'sketchgen::cyclegan/landmark-regressor_cnn-w0.5_1xb32-2k_emoji-faces-64px.py'
     trained = []
