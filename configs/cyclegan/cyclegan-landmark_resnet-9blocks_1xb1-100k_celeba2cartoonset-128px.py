@@ -1,19 +1,10 @@
-# Landmark-guided cartoon CycleGAN for photos -> cartoons, for users who bring the
-# data sets (nothing here downloads them). Layout under data_root:
-#   trainA/, testA/    CelebA aligned faces (img_align_celeba, split as you like)
-#   trainB/, testB/    CartoonSet PNGs
-#   list_attr_celeba.txt            CelebA's attribute list (hair labels of A)
-#   list_landmarks_align_celeba.txt CelebA's 5-point landmarks (pixels of the aligned images)
-#   cartoon_labels.csv              name,hair  (CartoonSet's hair colour mapped to the
-#                                   four label names below; CartoonSet ships a CSV per image)
-#   cartoon_landmarks.json          {name: [[x, y] * 5]} for the cartoons (CartoonSet has no
-#                                   landmarks: run a trained LandmarkRegressor, or annotate)
-# Landmarks scale with the Resize below. The landmark loss's regressor is named by the
-# config that trains it on the same folders: train that one first, from the folder you
-# train this one in (the loss then finds its newest checkpoint there, and says how to
-# train it when there is none).
-_base_ = ['../_base_/models/cyclegan_resnet.py', '../_base_/schedules/cyclegan_linear_decay.py']
-data_root = 'data/celeba2cartoonset'
+# Landmark-guided cartoon CycleGAN for photos -> cartoons on CelebA and CartoonSet that
+# you bring (layout: configs/_base_/datasets/celeba2cartoonset.py). The landmark loss's
+# regressor is named by the config that trains it on the same folders: train that one
+# first, from the folder you train this one in (the loss then finds its newest
+# checkpoint there, and says how to train it when there is none).
+_base_ = ['../_base_/models/cyclegan_resnet.py', '../_base_/schedules/cyclegan_linear_decay.py',
+          '../_base_/datasets/celeba2cartoonset.py']
 labels = dict(hair=('black', 'grey', 'brown', 'blonde'))  # the seed's four hair colours
 max_iters = 100_000
 model = dict(
@@ -33,22 +24,17 @@ model = dict(
         heatmap_sigma=12.0,
         start_iter=max_iters // 2),
 )
-_data = dict(
-    type='UnpairedImageDataset', labels=labels,
+_annotations = dict(
+    labels=labels,
     landmark_files=dict(A='list_landmarks_align_celeba.txt', B='cartoon_landmarks.json'),
     label_files=dict(A='list_attr_celeba.txt', B='cartoon_labels.csv'),
     # CelebA's binary columns; faces with none or several of them are skipped
     label_columns=dict(hair=dict(black='Black_Hair', grey='Gray_Hair', brown='Brown_Hair',
                                  blonde='Blond_Hair')),
     require_annotations=True)
-train_pipeline = [dict(type='Resize', size=(144, 144)), dict(type='RandomCrop', size=128),
-                  dict(type='RandomFlip', p=0.5), dict(type='ToTensor')]
-test_pipeline = [dict(type='Resize', size=(128, 128)), dict(type='ToTensor')]
-train_dataloader = dict(batch_size=1, num_workers=4,
-                        dataset=dict(_data, split='train', pipeline=train_pipeline))
-val_dataloader = dict(batch_size=8, num_workers=2,
-                      dataset=dict(_data, split='test', pipeline=test_pipeline))
-test_dataloader = val_dataloader
+train_dataloader = dict(dataset=_annotations)
+val_dataloader = dict(dataset=_annotations)
+test_dataloader = dict(dataset=_annotations)
 train_cfg = dict(max_iters=max_iters, val_interval=10_000)
 default_hooks = dict(checkpoint=dict(interval=10_000))
 amp = 'fp16'  # the seed trained in mixed precision (apex); needs a CUDA GPU
