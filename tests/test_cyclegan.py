@@ -795,9 +795,12 @@ def test_the_landmark_loss_names_its_regressor_by_the_config_that_trains_it(tmp_
     load_regressor_weights(small, config)
     assert all(torch.equal(v, trained[1][k]) for k, v in small.state_dict().items())
     assert not all(torch.equal(v, trained[0][k]) for k, v in small.state_dict().items())
-    with pytest.raises(ValueError, match='not a LandmarkRegression'):
-        load_regressor_weights(small, 'sketchgen::cyclegan/cyclegan-landmark_resnet-6blocks-'
-                               'ngf32_1xb4-4k_emoji-faces-64px.py')
+    with pytest.raises(FileNotFoundError, match='mistyped.py: .* does not exist'):
+        load_regressor_weights(small, 'configs/cyclegan/mistyped.py')
+    # the named config is never run: it only names the work dir
+    (tmp_path / 'boom.py').write_text("raise SystemExit('executed')\n")
+    with pytest.raises(FileNotFoundError, match='not trained yet'):
+        load_regressor_weights(small, str(tmp_path / 'boom.py'))
 
 
 def test_cartoon_eval_reads_landmarks_with_the_trained_regressor_of_a_generator_only_model(

@@ -21,16 +21,18 @@ def is_regressor_config(checkpoint: str) -> bool:
 
 
 def trained_regressor_of(config: str) -> Path:
-    """The newest checkpoint of a `LandmarkRegression` config, in the work dir its
-    training writes (the config's `work_dir`, else work_dirs/<config name>, as
-    tools/train.py), so the loss finds it from the folder the regressor was trained in."""
+    """The newest checkpoint `python tools/train.py CONFIG` wrote for a
+    `LandmarkRegression` config: work_dirs/<config name>/checkpoints under the current
+    folder. The config file is not run: a config named inside a checkpoint from
+    elsewhere must not make us execute a file. A run given another --work-dir is named
+    by its checkpoint instead."""
     from sketchgen.checkpoint import list_checkpoints
-    from sketchgen.config import load_config
-    cfg = load_config(config)
-    if cfg.model.get('type') != 'LandmarkRegression':
-        raise ValueError(f'{config}: landmark_loss.checkpoint names a config, but it trains '
-                         f"{cfg.model.get('type')!r}, not a LandmarkRegression.")
-    work_dir = Path(cfg.get('work_dir') or Path('work_dirs') / Path(config).stem)
+    from sketchgen.config import resolve_config_path
+    path = resolve_config_path(config)
+    if not path.is_file():
+        raise FileNotFoundError(f'{config}: landmark_loss.checkpoint names a config file '
+                                'that does not exist.')
+    work_dir = Path('work_dirs') / path.stem
     found = list_checkpoints(work_dir / 'checkpoints')
     if not found:
         raise FileNotFoundError(
