@@ -155,6 +155,17 @@ def check_complete(checkpoint: Path, with_state: bool = True) -> None:
                                   f'{str(err)[:200]}).') from None
 
 
+def default_work_dir(run_name: str) -> Path:
+    """Where a run writes when neither --work-dir nor the config's `work_dir` says:
+    work_dirs/<config name> under the current folder."""
+    return Path('work_dirs') / run_name
+
+
+def checkpoint_dir(work_dir: str | Path) -> Path:
+    """The folder of a run's `iter_N` checkpoints."""
+    return Path(work_dir) / 'checkpoints'
+
+
 def list_checkpoints(checkpoint_dir: Path) -> list[tuple[int, Path]]:
     """Complete `iter_N` checkpoints, oldest first (temporary folders are ignored)."""
     if not Path(checkpoint_dir).is_dir():

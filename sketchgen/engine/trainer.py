@@ -109,7 +109,7 @@ class Trainer:
                 f'{self.accelerator.num_processes}. Without GPUs, set ACCELERATE_USE_CPU=1 '
                 'so processes join one CPU (gloo) group.')
         self.amp = amp
-        self.work_dir = Path(work_dir or cfg.get('work_dir') or Path('work_dirs') / run_name)
+        self.work_dir = Path(work_dir or cfg.get('work_dir') or ckpt.default_work_dir(run_name))
         if not isinstance(cfg.get('train_cfg', {}).get('max_iters'), int) \
                 or cfg.train_cfg['max_iters'] < 1:
             raise ConfigError(f'train_cfg.max_iters must be a positive integer, got '
@@ -214,7 +214,7 @@ class Trainer:
 
     @property
     def checkpoint_dir(self) -> Path:
-        return self.work_dir / 'checkpoints'
+        return ckpt.checkpoint_dir(self.work_dir)
 
     # ------------------------------------------------------------------ data
     def train_loader(self, start_iteration: int) -> DataLoader:

@@ -32,7 +32,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from sketchgen.config import load_config
     from sketchgen.engine import Trainer
-    from sketchgen.checkpoint import list_checkpoints
+    from sketchgen.checkpoint import checkpoint_dir, list_checkpoints
     from sketchgen.tools.test import evaluate_checkpoint
 
     out = Path(args.out)
@@ -42,16 +42,16 @@ def main(argv=None) -> int:
         cfg = load_config(config)
         work_dir = Path(args.work_root) / name
         max_iters = cfg.train_cfg.max_iters
-        finished = [p for i, p in list_checkpoints(work_dir / 'checkpoints') if i == max_iters]
+        finished = [p for i, p in list_checkpoints(checkpoint_dir(work_dir)) if i == max_iters]
         seconds = None
         if not finished:
             if args.no_train:
                 raise SystemExit(f'{name}: no finished run in {work_dir} (--no-train given)')
             start = time.perf_counter()
             Trainer(cfg, work_dir=work_dir, run_name=name, seed=args.seed,
-                    resume=bool(list_checkpoints(work_dir / 'checkpoints'))).train()
+                    resume=bool(list_checkpoints(checkpoint_dir(work_dir)))).train()
             seconds = time.perf_counter() - start
-            finished = [p for i, p in list_checkpoints(work_dir / 'checkpoints')
+            finished = [p for i, p in list_checkpoints(checkpoint_dir(work_dir))
                         if i == max_iters]
         report, _ = evaluate_checkpoint(config, finished[0], out=work_dir / 'test')
         rows.append(dict(name=name, config=config, iterations=max_iters, seconds=seconds,

@@ -26,18 +26,18 @@ def trained_regressor_of(config: str) -> Path:
     folder. The config file is not run: a config named inside a checkpoint from
     elsewhere must not make us execute a file. A run given another --work-dir is named
     by its checkpoint instead."""
-    from sketchgen.checkpoint import list_checkpoints
+    from sketchgen.checkpoint import checkpoint_dir, default_work_dir, list_checkpoints
     from sketchgen.config import resolve_config_path
     path = resolve_config_path(config)
     if not path.is_file():
         raise FileNotFoundError(f'{config}: landmark_loss.checkpoint names a config file '
                                 'that does not exist.')
-    work_dir = Path('work_dirs') / path.stem
-    found = list_checkpoints(work_dir / 'checkpoints')
+    folder = checkpoint_dir(default_work_dir(path.stem))
+    found = list_checkpoints(folder)
     if not found:
         raise FileNotFoundError(
             f'{config}: this landmark regressor is not trained yet (no checkpoint in '
-            f'{work_dir.resolve()}/checkpoints). Train it from this folder first: python '
+            f'{folder.resolve()}). Train it from this folder first: python '
             f'tools/train.py {config} --cfg-options data_root=<your data> (the same data '
             'as the cartoon model), then start the cartoon training again.')
     return found[-1][1]
