@@ -32,8 +32,8 @@ from safetensors.torch import save_file
 from torch import nn
 
 import sketchgen
-from sketchgen.config import (ConfigError, config_from_json, config_from_python_text,
-                              config_to_json)
+from sketchgen.config import (SCOPE_PREFIX, ConfigError, config_from_json,
+                              config_from_python_text, config_to_json, resolve_config_path)
 
 WEIGHTS_FILE = 'model.safetensors'
 STATE_FILE = 'training_state.pt'
@@ -164,6 +164,48 @@ def default_work_dir(run_name: str) -> Path:
 def checkpoint_dir(work_dir: str | Path) -> Path:
     """The folder of a run's `iter_N` checkpoints."""
     return Path(work_dir) / 'checkpoints'
+
+
+def newest_checkpoint_of_config(config: str, needed_by: str, how_to_train: str = '') -> Path:
+    """The newest checkpoint `python tools/train.py CONFIG` wrote, in
+    work_dirs/<config name>/checkpoints under the current folder. The config file is
+    not run: a config named inside a checkpoint from elsewhere must not make us execute
+    a file. A run given another --work-dir is named by its checkpoint instead."""
+    path = resolve_config_path(config)
+    if not path.is_file():
+        raise FileNotFoundError(f'{needed_by}: {config}: the config file does not exist.')
+    folder = checkpoint_dir(default_work_dir(path.stem))
+    found = list_checkpoints(folder)
+    if not found:
+        raise FileNotFoundError(
+            f'{needed_by}: {config} is not trained yet (no checkpoint in {folder.resolve()}). '
+            f'Train it from this folder first: python tools/train.py {config}'
+            f'{how_to_train}.')
+    return found[-1][1]
+
+
+def names_a_config(reference: str) -> bool:
+    """A config named instead of a checkpoint: a '.py' file or 'sketchgen::<folder>/<file>.py'."""
+    return reference.startswith(SCOPE_PREFIX) or reference.endswith('.py')
+
+
+def resolve_checkpoint(reference: str, needed_by: str, how_to_train: str = '',
+                       example: str = '') -> Path:
+    """The weights file a config names by model-zoo name (verified, fetched on first use),
+    by the config that trains it (its newest checkpoint), or by path (a checkpoint folder
+    or its weights file). `needed_by` names the config key in every error; `example`
+    adds a name that would do."""
+    from sketchgen import zoo
+    if names_a_config(reference):
+        return weights_path(newest_checkpoint_of_config(reference, needed_by, how_to_train))
+    if zoo.is_zoo_name(reference):
+        return zoo.download(reference)
+    try:
+        return weights_path(reference)
+    except FileNotFoundError as err:
+        raise FileNotFoundError(f'{needed_by}: {err} Name a model-zoo model '
+                                '(python tools/list_models.py), the config that trains it, '
+                                f'or a checkpoint{example}.') from None
 
 
 def list_checkpoints(checkpoint_dir: Path) -> list[tuple[int, Path]]:

@@ -198,3 +198,57 @@ def test_ema_hook_without_ema_model_says_what_to_set(tiny_pairs, tmp_path):
     cfg = tiny_config(tiny_pairs, custom_hooks=[dict(type='EMAHook')])
     with pytest.raises(ValueError, match='set ema_decay in the model config'):
         Trainer(cfg, work_dir=tmp_path).train()
+
+
+def test_load_from_starts_a_new_run_from_another_runs_weights(tiny_pairs, tmp_path,
+                                                               monkeypatch):
+    quiet = dict(visualization=None, evaluation=None, checkpoint=dict(interval=100,
+                                                                      save_best=None))
+    cfg = tiny_config(tiny_pairs, train_cfg=dict(max_iters=4, val_interval=0),
+                      default_hooks=quiet)
+    Trainer(cfg, work_dir=tmp_path / 'first').train()
+    first = tmp_path / 'first' / 'checkpoints' / 'iter_000004'
+    trained = load_file(str(first / 'model.safetensors'))
+
+    # By path: every network starts from those weights, the iteration count and the
+    # schedule from zero (the learning rate is the config's full one again).
+    finetune = tiny_config(tiny_pairs, train_cfg=dict(max_iters=2, val_interval=0),
+                           default_hooks=quiet, load_from=str(first))
+    trainer = Trainer(finetune, work_dir=tmp_path / 'finetune')
+    state = trainer.model.state_dict()
+    assert all(torch.equal(state[k], trained[k]) for k in trained)
+    assert trainer.iteration == 0
+    assert trainer.optimizers['generator'].optimizer.param_groups[0]['lr'] == 2e-3
+    assert not trainer.optimizers['generator'].optimizer.state  # fresh Adam moments
+
+    # A checkpoint that --resume finds in the run's own folder wins over load_from.
+    trainer.train()
+    resumed = Trainer(finetune, work_dir=tmp_path / 'finetune', resume=True)
+    resumed.resume()
+    own = load_file(str(tmp_path / 'finetune' / 'checkpoints' / 'iter_000002' /
+                        'model.safetensors'))
+    state = resumed.model.state_dict()
+    assert resumed.iteration == 2 and all(torch.equal(state[k], own[k]) for k in own)
+
+    # By the config that trains it: the newest checkpoint in work_dirs/<config name>.
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / 'colouriser-64px.py'
+    config.write_text('raise SystemExit("load_from ran the config file")\n')
+    with pytest.raises(FileNotFoundError, match=r'load_from: .*colouriser-64px.py is not '
+                                                r'trained yet .*python tools/train.py'):
+        Trainer(tiny_config(tiny_pairs, load_from=str(config)), work_dir=tmp_path / 'x')
+    runs = tmp_path / 'work_dirs' / 'colouriser-64px' / 'checkpoints'
+    ckpt.save_checkpoint(runs / 'iter_000002', resumed.model, cfg.to_dict(), 2)
+    ckpt.save_checkpoint(runs / 'iter_000004', Trainer(finetune, work_dir=tmp_path / 'v').model,
+                         cfg.to_dict(), 4)
+    by_config = Trainer(tiny_config(tiny_pairs, load_from=str(config)), work_dir=tmp_path / 'y')
+    assert all(torch.equal(by_config.model.state_dict()[k], trained[k]) for k in trained)
+
+    # Weights of another architecture are refused, naming the keys.
+    wider = tiny_config(tiny_pairs, load_from=str(first),
+                        model=dict(generator=dict(base_channels=16)))
+    with pytest.raises(ckpt.CheckpointMismatchError, match='shape mismatch'):
+        Trainer(wider, work_dir=tmp_path / 'z')
+    with pytest.raises(FileNotFoundError, match='load_from: .*nowhere'):
+        Trainer(tiny_config(tiny_pairs, load_from=str(tmp_path / 'nowhere')),
+                work_dir=tmp_path / 'w')

@@ -131,6 +131,8 @@ class Trainer:
 
         set_seed(self.seed)
         self.model = MODELS.build(cfg.model).to(self.device)
+        if cfg.get('load_from'):
+            self._load_initial_weights(str(cfg.load_from))
         if self.channels_last:
             fast_path.channels_last(self.model)
         if self.small_convs_as_matmul:
@@ -451,6 +453,14 @@ class Trainer:
                                         self.training_state() if with_state else None)
         except ckpt.NonFiniteWeightsError as err:
             self._raise_diverged(f'by iteration {self.iteration} ({err})')
+
+    def _load_initial_weights(self, reference: str) -> None:
+        """`load_from`: start from another run's weights (fine-tuning, a new image size)
+        with fresh optimisers, schedules and iteration count. A checkpoint that --resume
+        finds loads over them."""
+        path = ckpt.resolve_checkpoint(reference, 'load_from')
+        ckpt.load_weights(self.model, path)
+        self._print(f'load_from: initialised the networks from {path}.')
 
     def resume(self, checkpoint: str | Path | None = None) -> None:
         """Load weights and training state from `checkpoint`, or from the newest

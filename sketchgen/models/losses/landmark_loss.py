@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import torch
 from torch import nn
@@ -13,36 +12,6 @@ from sketchgen.models.init import set_requires_grad
 from sketchgen.registry import LOSSES, MODELS
 
 
-def is_regressor_config(checkpoint: str) -> bool:
-    """A `LandmarkRegression` config named instead of its checkpoint: a '.py' file or a
-    packaged 'sketchgen::cyclegan/...py'."""
-    from sketchgen.config import SCOPE_PREFIX
-    return checkpoint.startswith(SCOPE_PREFIX) or checkpoint.endswith('.py')
-
-
-def trained_regressor_of(config: str) -> Path:
-    """The newest checkpoint `python tools/train.py CONFIG` wrote for a
-    `LandmarkRegression` config: work_dirs/<config name>/checkpoints under the current
-    folder. The config file is not run: a config named inside a checkpoint from
-    elsewhere must not make us execute a file. A run given another --work-dir is named
-    by its checkpoint instead."""
-    from sketchgen.checkpoint import checkpoint_dir, default_work_dir, list_checkpoints
-    from sketchgen.config import resolve_config_path
-    path = resolve_config_path(config)
-    if not path.is_file():
-        raise FileNotFoundError(f'{config}: landmark_loss.checkpoint names a config file '
-                                'that does not exist.')
-    folder = checkpoint_dir(default_work_dir(path.stem))
-    found = list_checkpoints(folder)
-    if not found:
-        raise FileNotFoundError(
-            f'{config}: this landmark regressor is not trained yet (no checkpoint in '
-            f'{folder.resolve()}). Train it from this folder first: python '
-            f'tools/train.py {config} --cfg-options data_root=<your data> (the same data '
-            'as the cartoon model), then start the cartoon training again.')
-    return found[-1][1]
-
-
 def load_regressor_weights(regressor: nn.Module, checkpoint: str) -> None:
     """Load R from a `LandmarkRegression` checkpoint (its keys start with 'regressor.'):
     a model-zoo name (e.g. the packaged 'landmark-regressor_cnn-w0.5_emoji-faces-64px'),
@@ -50,21 +19,12 @@ def load_regressor_weights(regressor: nn.Module, checkpoint: str) -> None:
     weights file."""
     from safetensors.torch import load_file
 
-    from sketchgen import zoo
-    from sketchgen.checkpoint import weights_path
-    if is_regressor_config(checkpoint):
-        path = weights_path(trained_regressor_of(checkpoint))
-    else:
-        try:
-            path = zoo.download(checkpoint) if zoo.is_zoo_name(checkpoint) \
-                else weights_path(checkpoint)
-        except FileNotFoundError as err:
-            raise FileNotFoundError(
-                f'{err} The landmark loss needs a trained landmark regressor: name the '
-                "packaged one ('landmark-regressor_cnn-w0.5_emoji-faces-64px'), the config "
-                'that trains yours (e.g. sketchgen::cyclegan/'
-                'landmark-regressor_cnn-w0.5_1xb32-2k_emoji-faces-64px.py), or its '
-                'LandmarkRegression checkpoint.') from None
+    from sketchgen.checkpoint import resolve_checkpoint
+    path = resolve_checkpoint(
+        checkpoint, 'landmark_loss.checkpoint',
+        how_to_train=' --cfg-options data_root=<your data> (the same data as the cartoon '
+                     'model), then start the cartoon training again',
+        example="; the packaged one is 'landmark-regressor_cnn-w0.5_emoji-faces-64px'")
     state = load_file(str(path))
     state = {k[len('regressor.'):]: v for k, v in state.items() if k.startswith('regressor.')}
     if not state:
