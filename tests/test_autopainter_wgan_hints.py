@@ -454,3 +454,29 @@ def test_a_hinted_tiny_model_paints_the_hinted_colour_over_its_region():
         error = np.abs(with_hint - colour).mean() / 255
         assert error < 0.1, error                               # the region takes it
         assert np.abs(without - colour).mean() / 255 > 2 * error   # and only with the hint
+
+
+def test_the_128px_fine_tune_config_takes_the_64px_hints_models_weights(tmp_path):
+    """The progressive-resizing config builds the same networks as the 64 px model it
+    names in load_from, so every weight loads (strict), and they run at 128 px."""
+    from pathlib import Path
+
+    from sketchgen import checkpoint as ckpt
+    from sketchgen.config import load_config, resolve_config_path
+    configs = Path(__file__).resolve().parents[1] / 'configs'
+    fine_tune = load_config(configs / 'autopainter' / (
+        'autopainter-l1w100-ganw0.1-hints-spread-hintw40-ema-from64px_unet-ngf32_1xb16-2k_'
+        'openmoji-128px.py'))
+    small = load_config(resolve_config_path(fine_tune.load_from))
+    assert small.model.image_size == 64 and fine_tune.model.image_size == 128
+    torch.manual_seed(0)
+    trained = MODELS.build(small.model)
+    ckpt.save_checkpoint(tmp_path / 'iter_000001', trained, small.to_dict(), 1)
+    model = MODELS.build(fine_tune.model)
+    ckpt.load_weights(model, tmp_path / 'iter_000001')
+    theirs, ours = trained.state_dict(), model.state_dict()
+    assert theirs.keys() == ours.keys() and all(torch.equal(theirs[k], ours[k]) for k in ours)
+    model.eval()
+    with torch.no_grad():
+        out = model.generator_ema(torch.zeros(1, 7, 128, 128))
+    assert out.shape == (1, 3, 128, 128)
