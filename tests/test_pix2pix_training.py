@@ -244,6 +244,18 @@ def test_load_from_starts_a_new_run_from_another_runs_weights(tiny_pairs, tmp_pa
     by_config = Trainer(tiny_config(tiny_pairs, load_from=str(config)), work_dir=tmp_path / 'y')
     assert all(torch.equal(by_config.model.state_dict()[k], trained[k]) for k in trained)
 
+    # A generator-only file (a zoo export) sets the generator; D keeps its initialisation.
+    from safetensors.torch import save_file
+    generator_only = tmp_path / 'generator.safetensors'
+    save_file({k: v.contiguous() for k, v in trained.items() if k.startswith('generator.')},
+              str(generator_only), metadata={'networks': 'generator'})
+    fresh = Trainer(tiny_config(tiny_pairs), work_dir=tmp_path / 'u').model.state_dict()
+    partly = Trainer(tiny_config(tiny_pairs, load_from=str(generator_only)),
+                     work_dir=tmp_path / 't').model.state_dict()
+    assert all(torch.equal(partly[k], trained[k]) for k in trained if k.startswith('generator.'))
+    assert all(torch.equal(partly[k], fresh[k]) for k in fresh if k.startswith('discriminator.'))
+    assert not all(torch.equal(partly[k], fresh[k]) for k in fresh if k.startswith('generator.'))
+
     # Weights of another architecture are refused, naming the keys.
     wider = tiny_config(tiny_pairs, load_from=str(first),
                         model=dict(generator=dict(base_channels=16)))
