@@ -117,6 +117,33 @@ def test_resize_conv_upsampling_replaces_the_transposed_convs():
         ResnetGenerator(upsample='bilinear')
 
 
+def test_residual_output_changes_the_input_instead_of_drawing_it_anew():
+    torch.manual_seed(0)
+    g = ResnetGenerator(base_channels=8, num_blocks=1, output='residual')
+    # the same parameters as the paper's output: a checkpoint loads either way
+    paper = ResnetGenerator(base_channels=8, num_blocks=1)
+    assert g.state_dict().keys() == paper.state_dict().keys()
+    x = torch.rand(2, 3, 24, 40) * 2 - 1
+    x[0, :, :4] = 1.0                                   # white background at the edge of tanh
+    last = g.decoder[-1]
+    assert isinstance(last, torch.nn.Conv2d)
+    torch.nn.init.zeros_(last.weight)
+    torch.nn.init.zeros_(last.bias)
+    with torch.no_grad():
+        assert (g(x) - x).abs().max() < 1e-3            # f = 0: the input, to 0.999 x
+        last.bias.fill_(0.5)                             # f = 0.5 everywhere
+        expected = torch.tanh(torch.atanh(0.999 * x) + 0.5)
+        assert torch.allclose(g(x), expected, atol=1e-6)
+    torch.nn.init.normal_(last.weight, std=0.02)
+    x.requires_grad_(True)
+    g(x).mean().backward()
+    assert x.grad.abs().sum() > 0 and g.encoder[1].weight.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match=r"in_channels \(4\) must equal out_channels \(3\)"):
+        ResnetGenerator(in_channels=4, output='residual')
+    with pytest.raises(ValueError, match="output='delta'"):
+        ResnetGenerator(output='delta')
+
+
 def test_landmark_loss_backpropagates_into_the_generator_not_the_regressor():
     torch.manual_seed(0)
     g = ResnetGenerator(base_channels=8, num_blocks=1)

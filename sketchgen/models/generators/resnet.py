@@ -23,6 +23,9 @@ from sketchgen.registry import MODELS
 
 PADDINGS = ('reflect', 'replicate', 'zeros')
 UPSAMPLES = ('deconv', 'resize')
+OUTPUTS = ('image', 'residual')
+# 'residual' reads the input image through atanh, which is infinite at +-1.
+RESIDUAL_INPUT_SCALE = 0.999
 
 
 def label_maps(labels: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
@@ -84,17 +87,29 @@ class ResnetGenerator(nn.Module):
             x2, then a 3x3 conv: Odena et al. 2016, "Deconvolution and Checkerboard
             Artifacts"; a transposed conv whose kernel the stride does not divide
             overlaps unevenly and draws a checkerboard).
+        output: 'image' (the paper: tanh of the last conv) or 'residual': the last conv
+            is a change to the input image before tanh, G(x) = tanh(atanh(0.999 x) +
+            f(x)), so a zero f returns the input (to 1e-3) and the network only draws
+            what differs; untouched regions keep the input's flat colours and clean
+            edges. Needs in_channels == out_channels.
     """
 
     def __init__(self, in_channels: int = 3, out_channels: int = 3, base_channels: int = 64,
                  num_blocks: int = 9, num_downsamples: int = 2, norm: str = 'instance',
                  padding: str = 'reflect', label_channels: int = 0, dropout: bool = False,
-                 upsample: str = 'deconv'):
+                 upsample: str = 'deconv', output: str = 'image'):
         super().__init__()
         if padding not in PADDINGS:
             raise ValueError(f'ResnetGenerator: padding={padding!r} is not one of {PADDINGS}')
         if upsample not in UPSAMPLES:
             raise ValueError(f'ResnetGenerator: upsample={upsample!r} is not one of {UPSAMPLES}')
+        if output not in OUTPUTS:
+            raise ValueError(f'ResnetGenerator: output={output!r} is not one of {OUTPUTS}')
+        if output == 'residual' and in_channels != out_channels:
+            raise ValueError(f"ResnetGenerator: output='residual' changes the input image, so "
+                             f'in_channels ({in_channels}) must equal out_channels '
+                             f'({out_channels})')
+        self.residual = output == 'residual'
         self.in_channels, self.label_channels = in_channels, label_channels
         self.stride = 2 ** num_downsamples
         bias = norm != 'batch'
@@ -118,7 +133,9 @@ class ResnetGenerator(nn.Module):
                          *_padded_conv(channels, channels // 2, 3, padding)]
             head += [norm_layer(norm, channels // 2), nn.ReLU(True)]
             channels //= 2
-        head += [*_padded_conv(channels, out_channels, 7, padding), nn.Tanh()]
+        head += _padded_conv(channels, out_channels, 7, padding)
+        if not self.residual:
+            head.append(nn.Tanh())
         self.decoder = nn.Sequential(*head)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
@@ -133,4 +150,6 @@ class ResnetGenerator(nn.Module):
         h = self.encoder(h)
         for block in self.blocks:
             h = block(h, labels)
+        if self.residual:
+            return torch.tanh(torch.atanh(RESIDUAL_INPUT_SCALE * x.clamp(-1, 1)) + self.decoder(h))
         return self.decoder(h)
