@@ -89,9 +89,10 @@ class ResnetGenerator(nn.Module):
             overlaps unevenly and draws a checkerboard).
         output: 'image' (the paper: tanh of the last conv) or 'residual': the last conv
             is a change to the input image before tanh, G(x) = tanh(atanh(0.999 x) +
-            f(x)), so a zero f returns the input (to 1e-3) and the network only draws
-            what differs; untouched regions keep the input's flat colours and clean
-            edges. Needs in_channels == out_channels.
+            f(x)), so a zero f returns the input (to 1e-3) and the network draws only
+            what differs. Needs in_channels == out_channels. On the emoji faces plain
+            CycleGAN with it learned to copy its input, and the label model drew dot
+            patterns (docs/results/cyclegan.md), so no config sets it.
     """
 
     def __init__(self, in_channels: int = 3, out_channels: int = 3, base_channels: int = 64,
