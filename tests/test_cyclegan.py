@@ -16,6 +16,8 @@ from torch import nn
 from sketchgen.data.transforms import AlignLandmarks
 from sketchgen.data.unpaired import UnpairedImageDataset
 from sketchgen.models.algorithms.cyclegan import CycleGAN, ImagePool
+from sketchgen.models.discriminators.diff_augment import (DiffAugment, adjust_color, cutout,
+                                                         translate)
 from sketchgen.models.generators.resnet import ResnetGenerator
 from sketchgen.data.geometry import solve_affine
 from sketchgen.models.face_landmarks import crop_patches, interocular_error, part_centres
@@ -573,6 +575,78 @@ def test_label_swap_loss_is_l1_to_the_swapped_face_and_trains_the_generators():
     with pytest.raises(ValueError, match='needs condition `labels`'):
         MODELS.build(dict(type='CycleGAN', generator=TINY_G, discriminator=TINY_D,
                           label_swap_loss=dict(type='L1Loss')))
+
+
+def test_diff_augment_shifts_cuts_out_and_recolours_as_by_hand():
+    x = torch.arange(16.).view(1, 1, 4, 4)
+    # one pixel down and one left; what moves in is 0
+    shifted = [[0., 0., 0., 0.], [1., 2., 3., 0.], [5., 6., 7., 0.], [9., 10., 11., 0.]]
+    assert torch.equal(translate(x, torch.tensor([[1, -1]])),
+                       torch.tensor(shifted).view(1, 1, 4, 4))
+    # a 2 x 2 window centred on (0, 3) keeps only its part inside the image
+    kept = cutout(torch.ones(2, 1, 4, 4), torch.tensor([[0, 3], [2, 2]]), (2, 2))
+    assert kept[0, 0, 0].tolist() == [1, 1, 0, 0] and kept[0].sum() == 14
+    assert kept[1, 0, 1:3, 1:3].sum() == 0 and kept[1].sum() == 12
+    rgb = torch.tensor([0.2, 0.4, 0.9]).view(1, 3, 1, 1).expand(1, 3, 2, 2)
+    one, zero = torch.ones(1), torch.zeros(1)
+    assert torch.allclose(adjust_color(rgb, one * 0.1, one, one), rgb + 0.1)
+    grey = adjust_color(rgb, zero, zero, one)   # saturation 0: every channel its pixel mean
+    assert torch.allclose(grey, torch.full_like(rgb, 0.5))
+    aug = DiffAugment(('color', 'translation', 'cutout'))
+    images = torch.rand(3, 3, 16, 16, requires_grad=True)
+    out = aug(images)
+    out.sum().backward()
+    assert out.shape == images.shape and images.grad.abs().sum() > 0
+    # each image its own cut-out: 8 x 8 at 16 px, clipped at the borders
+    cut = DiffAugment(('cutout',))(images.detach() + 2)
+    assert all(16 <= int((cut[i] == 0).all(0).sum()) <= 64 for i in range(3))
+    # each image its own shift by at most 16 / 8 = 2 pixels
+    moved = DiffAugment(('translation',))(images.detach())
+    shifts = [[dy, dx] for dy in range(-2, 3) for dx in range(-2, 3)]
+    for i in range(3):
+        assert any(torch.equal(translate(images[i:i + 1].detach(), torch.tensor([s])),
+                               moved[i:i + 1]) for s in shifts)
+    with pytest.raises(ValueError, match='policy'):
+        DiffAugment(('translation', 'flip'))
+    with pytest.raises(ValueError, match='cutout_ratio'):
+        DiffAugment(cutout_ratio=0)
+
+
+class Mark(nn.Module):
+    """A stand-in for DiffAugment that adds 100, so an augmented input is plain to see."""
+
+    def forward(self, x):
+        return x + 100
+
+
+def test_disc_augment_reaches_every_discriminator_input_but_not_the_label_maps():
+    labels = dict(hair=('black', 'brown', 'blonde'))
+    model = MODELS.build(dict(
+        type='CycleGAN', image_size=32, generator=TINY_G, discriminator=TINY_D, labels=labels,
+        disc_augment=dict(type='DiffAugment'),
+        local_discriminators=dict(parts=dict(eyes=dict(size=(8, 8))),
+                                  discriminator=dict(TINY_D, n_layers=1))))
+    assert isinstance(model.disc_augment, DiffAugment)
+    model.disc_augment = Mark()
+    seen = []
+    for name in ('discriminator_a', 'discriminator_b', 'discriminator_eyes'):
+        getattr(model, name).register_forward_pre_hook(
+            lambda net, args, name=name: seen.append((name, args[0].detach().clone())))
+    eye = torch.eye(3)
+    face = torch.tensor(FACE)
+    batch = dict(source=torch.rand(2, 3, 32, 32) * 2 - 1, target=torch.rand(2, 3, 32, 32) * 2 - 1,
+                 label_a=eye[[0, 2]], label_b=eye[[1, 0]], landmarks_a=face.expand(2, 5, 2),
+                 landmarks_b=face.expand(2, 5, 2))
+    model.train_step(batch, dict(generators=NoStep(), discriminators=NoStep()))
+    # G's step: D_A, D_B, eyes on fakes; D's step: each on real and fake
+    assert sorted(name for name, _ in seen) == sorted(
+        ['discriminator_a'] * 3 + ['discriminator_b'] * 3 + ['discriminator_eyes'] * 3)
+    for name, inputs in seen:
+        assert (inputs[:, :3] > 90).all(), name          # images in [-1, 1], marked
+        if name == 'discriminator_b':
+            maps = inputs[:, 3:]
+            assert ((maps == 0) | (maps == 1)).all()     # label maps untouched
+            assert maps.sum(1).eq(1).all()
 
 
 def test_changed_region_loss_adds_the_mean_error_over_the_pixels_the_label_changes():

@@ -27,7 +27,10 @@ with another label l' must give b', the same face drawn with l'.
 Local discriminators judge eye, nose and mouth windows cut around the landmarks
 (the input's landmarks on G(a): the face keeps its geometry) from iteration
 `start_iter` on (Wu et al.'s stage II). Generated images go through a 50-image
-history pool before the discriminators see them (Shrivastava et al. 2017).
+history pool before the discriminators see them (Shrivastava et al. 2017). With
+`disc_augment` (DiffAugment, Zhao et al. 2020) every image a discriminator judges,
+real or generated, in D's update and in G's, is randomly translated / cut out first:
+on small data the discriminators otherwise memorise the real set.
 """
 from __future__ import annotations
 
@@ -94,6 +97,8 @@ class CycleGAN(ImageTranslationModel):
         label_classifier: `LabelClassifier` config (its `label_sizes` is filled in
             from `labels`), trained with the discriminators; None for none.
         label_loss_weight: lambda_cls, the weight of G's classification loss.
+        disc_augment: a `DiffAugment` config applied to every discriminator input
+            (image channels only; D_B's label maps stay whole), or None.
         label_swap_loss: an L1Loss config (its weight is lambda_swap) or None; needs
             `target_swap` and `label_swap` in the batches (EmojiUnpairedDataset's
             `label_swaps=True`). A loss whose forward takes `reference` (e.g.
@@ -110,7 +115,8 @@ class CycleGAN(ImageTranslationModel):
                  labels: dict | None = None, landmark_loss: dict | None = None,
                  local_discriminators: dict | None = None,
                  label_classifier: dict | None = None, label_loss_weight: float = 1.0,
-                 label_swap_loss: dict | None = None, direction: str = 'AtoB',
+                 label_swap_loss: dict | None = None, disc_augment: dict | None = None,
+                 direction: str = 'AtoB',
                  init_type: str = 'normal', init_gain: float = 0.02, image_size: int = 256,
                  test_mode: str = 'eval'):
         self.labels = {k: tuple(v) for k, v in (labels or {}).items()}
@@ -153,6 +159,7 @@ class CycleGAN(ImageTranslationModel):
         if label_swap_loss is not None and not self.labels:
             raise ValueError('CycleGAN: label_swap_loss needs condition `labels`')
         self.label_swap_loss = LOSSES.build(label_swap_loss) if label_swap_loss else None
+        self.disc_augment = MODELS.build(disc_augment) if disc_augment else None
         self.swap_loss_takes_reference = self.label_swap_loss is not None and \
             'reference' in inspect.signature(self.label_swap_loss.forward).parameters
 
@@ -210,7 +217,18 @@ class CycleGAN(ImageTranslationModel):
                  for v in self.labels.values()]
         return torch.cat(parts, dim=1).float().to(self.device)
 
+    def augment(self, x: torch.Tensor, label_channels: int = 0) -> torch.Tensor:
+        """A discriminator's input through `disc_augment`, the image channels only
+        (the trailing `label_channels` are D_B's constant label maps)."""
+        if self.disc_augment is None:
+            return x
+        if not label_channels:
+            return self.disc_augment(x)
+        images, maps = x[:, :-label_channels], x[:, -label_channels:]
+        return torch.cat([self.disc_augment(images), maps], dim=1)
+
     def _judge_b(self, net, images: torch.Tensor, labels: torch.Tensor | None):
+        images = self.augment(images)
         if labels is None:
             return net(images)
         return net(torch.cat([images, label_maps(labels, images)], dim=1))
@@ -273,7 +291,8 @@ class CycleGAN(ImageTranslationModel):
         fake_b = self.generator(real_a, *g_args_ab)
         fake_a = self.generator_ba(real_b)
         log = dict(
-            loss_g_a=self.gan_loss(self.discriminator_a(fake_a), True, is_disc=False),
+            loss_g_a=self.gan_loss(self.discriminator_a(self.augment(fake_a)), True,
+                                   is_disc=False),
             loss_g_b=self.gan_loss(self._judge_b(self.discriminator_b, fake_b,
                                                  label_ab if self.labels else None),
                                    True, is_disc=False),
@@ -300,7 +319,7 @@ class CycleGAN(ImageTranslationModel):
         if local_on:
             for part, settings in self.local_parts.items():
                 fake_patches[part] = self.face_part_patches(fake_b, batch['landmarks_a'], part)
-                pred = getattr(self, f'discriminator_{part}')(fake_patches[part])
+                pred = getattr(self, f'discriminator_{part}')(self.augment(fake_patches[part]))
                 log[f'loss_g_{part}'] = settings.get('weight', 1.0) * self.gan_loss(
                     pred, True, is_disc=False)
         optimizers['generators'].update(sum(log.values()))
@@ -318,7 +337,7 @@ class CycleGAN(ImageTranslationModel):
                 self.discriminator_b,
                 real_b if label_b is None else torch.cat([real_b, label_maps(label_b, real_b)],
                                                          dim=1),
-                self.pools['b'].query(fake_b_in)))
+                self.pools['b'].query(fake_b_in), self.label_channels))
         for part, patches in fake_patches.items():
             real = self.face_part_patches(real_b, batch['landmarks_b'], part)
             loss_d[f'loss_d_{part}'] = self.discriminator_loss(
@@ -330,9 +349,11 @@ class CycleGAN(ImageTranslationModel):
         log.update(loss_d)
         return {name: loss.detach() for name, loss in log.items()}
 
-    def discriminator_loss(self, net, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    def discriminator_loss(self, net, real: torch.Tensor, fake: torch.Tensor,
+                           label_channels: int = 0) -> torch.Tensor:
+        real, fake = (self.augment(x, label_channels) for x in (real, fake.detach()))
         return self.disc_loss_weight * (self.gan_loss(net(real), True, is_disc=True) +
-                                        self.gan_loss(net(fake.detach()), False, is_disc=True))
+                                        self.gan_loss(net(fake), False, is_disc=True))
 
     def face_part_patches(self, images: torch.Tensor, landmarks: torch.Tensor, part: str
                           ) -> torch.Tensor:
