@@ -434,6 +434,24 @@ def test_cartoon_eval_reports_labels_landmarks_and_both_directions(emoji_faces, 
     assert (tmp_path / 'eval' / 'run1' / 'label_grid.png').is_file()
     assert 'hair label accuracy' in (tmp_path / 'eval' / 'run1' / 'cartoon_eval.md').read_text()
     assert '±' in (tmp_path / 'eval' / 'cartoon_eval_summary.md').read_text()
+    # how far the hair label reaches, on real A and on F(b); the real hair region for scale
+    reach = report['hair_label_reach']
+    assert reach['num_a'] == report['directions']['AtoB']['num_samples']
+    assert reach['num_b'] == accuracy['num_faces'] and reach['num_labels'] == 5
+    assert all(0 <= reach[k] <= 1 for k in ('real_a', 'cycled_b'))
+    assert 0 < reach['real_b'] < 0.5   # the hair, a part of each face
+    assert 'pixels the hair label changes, real A (the A -> B use)' in summary['measures']
+
+
+def test_label_span_share_counts_the_pixels_a_label_moves_by_more_than_the_threshold():
+    from sketchgen.tools.cartoon_eval import label_span_share
+    base = torch.zeros(1, 3, 4, 4)
+    moved = base.clone()
+    moved[0, 0, 0, :3] = 0.5     # 3 pixels span 0.25 in [0, 1] units: counted
+    moved[0, 1, 1, 0] = 0.3      # one spans 0.15: not counted
+    share = label_span_share(torch.stack([base, moved, base]))
+    assert share.tolist() == [3 / 16]
+    assert label_span_share(torch.stack([base, base])).tolist() == [0]
 
 
 def test_label_classifier_loss_is_the_summed_cross_entropy_per_attribute():

@@ -17,7 +17,11 @@ Reports, each with its image count:
   lists, per face, its region's size in pixels and the label each request read as;
 - landmark error, normalised by the inter-ocular distance, between the input's
   landmarks and those found on G(a): by the landmark regressor R (the model's own,
-  or --regressor) and by the independent emoji detector (with its detection rate).
+  or --regressor) and by the independent emoji detector (with its detection rate);
+- how far the hair label reaches: the share of pixels whose colour spans more than 0.2
+  over the hair labels, on real A (what a user gets) and on F(b) (the path the label
+  accuracy reads); for scale, the same over real B drawn with each hair colour (the
+  hair region). An accuracy read through B -> A -> B says nothing of real A.
 Writes DIR/cartoon_eval.json, DIR/cartoon_eval.md and DIR/grid.png. Given several
 checkpoints (one per training seed), each is evaluated into its own folder and
 DIR/cartoon_eval_summary.{json,md} gives every measure as mean ± spread (the
@@ -74,6 +78,12 @@ def main(argv=None) -> int:
     return 0
 
 
+# hair_label_reach's keys and what each reads
+REACH_ROWS = (('real_a', 'real A (the A -> B use)'),
+              ('cycled_b', 'F(b) (the path the label accuracy reads)'),
+              ('real_b', 'real B drawn with each colour (the hair region)'))
+
+
 def measures(results: dict) -> dict[str, float]:
     """The scalar measures of one evaluation, by name."""
     flat = {}
@@ -92,6 +102,10 @@ def measures(results: dict) -> dict[str, float]:
         if 'real_blurred' in results['label_accuracy']:
             flat['hair label read on real B blurred by 1 px'] = \
                 results['label_accuracy']['real_blurred']
+    reach = results.get('hair_label_reach')
+    if reach:
+        flat.update({f'pixels the hair label changes, {what}': reach[key]
+                     for key, what in REACH_ROWS})
     if 'skin_label_accuracy' in results:
         flat['skin label accuracy'] = results['skin_label_accuracy']['overall']
         flat['skin label read on real B'] = results['skin_label_accuracy']['real']
@@ -266,6 +280,8 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
             results['skin_label_accuracy'] = dict(
                 label_accuracy(correct['skin'], counted['skin']),
                 real=real_correct['skin'] / counted['skin'], per_face=per_face['skin'])
+        results['hair_label_reach'] = hair_label_reach(model, dataset, faces, hair_values,
+                                                       offset, device)
 
     # Landmark error on G(a): by the regressor R and by the emoji detector.
     if 'landmarks_a' in dataset[0]:
@@ -387,6 +403,46 @@ def read_colour_label(image: torch.Tensor, mask: torch.Tensor, palette: dict) ->
     return values[int(((colours - colour) ** 2).sum(1).argmin())]
 
 
+def label_span_share(outputs: torch.Tensor, threshold: float = 0.2) -> torch.Tensor:
+    """(labels, N, C, H, W) outputs in [-1, 1], one per requested label -> per image, the
+    share of pixels where some channel spans more than `threshold` (in [0, 1] units)
+    over the labels."""
+    span = (outputs.amax(0) - outputs.amin(0)) / 2
+    return (span.amax(1) > threshold).float().mean((1, 2))
+
+
+def hair_label_reach(model, dataset, faces, hair_values, offset: int, device) -> dict:
+    """`label_span_share` over the hair labels (skin as the paired real B) for every
+    test A face, for F(b) of its paired B face, and over the real B faces drawn with each
+    hair colour."""
+    import torch
+
+    from sketchgen.data.loader import collate
+
+    def over_labels(source, labels):
+        outputs = []
+        for index in range(len(hair_values)):
+            labels = labels.clone()
+            labels[:, offset:offset + len(hair_values)] = 0
+            labels[:, offset + index] = 1
+            outputs.append(model.generate(source, labels=labels).float().cpu())
+        return label_span_share(torch.stack(outputs))
+
+    real_a, cycled_b = [], []
+    for start in range(0, len(dataset), 32):
+        batch = collate([dataset[i] for i in range(start, min(start + 32, len(dataset)))])
+        labels = batch['label_b'].to(device)
+        real_a.append(over_labels(batch['source'].to(device), labels))
+        cycled = model.generate(batch['target'].to(device), direction='BtoA')
+        cycled_b.append(over_labels(cycled, labels))
+    drawn = [label_span_share(torch.stack([
+        image_tensor(path.with_name(f'{path.stem.rsplit("_", 1)[0]}_{v}.png')) * 2 - 1
+        for v in hair_values])[:, None]) for path in faces]
+    return dict(real_a=float(torch.cat(real_a).mean()), cycled_b=float(torch.cat(cycled_b).mean()),
+                real_b=float(torch.cat(drawn).mean()), num_a=len(dataset), num_b=len(faces),
+                num_labels=len(hair_values), threshold=0.2)
+
+
 def label_accuracy(correct: dict, num_faces: int) -> dict:
     return dict(overall=sum(correct.values()) / (num_faces * len(correct)),
                 per_label={v: c / num_faces for v, c in correct.items()},
@@ -450,6 +506,12 @@ def format_report(results: dict) -> str:
             if 'real_blurred' in acc:
                 lines.append(f'| {attribute} label read on real B blurred by 1 px | '
                              f'{acc["real_blurred"]:.3f} | {acc["num_faces"]} faces |')
+    reach = results.get('hair_label_reach')
+    if reach:
+        for key, what in REACH_ROWS:
+            count = reach['num_b'] if key == 'real_b' else reach['num_a']
+            lines.append(f'| pixels the hair label changes, {what} | {reach[key]:.4f} | '
+                         f'{count} faces x {reach["num_labels"]} labels |')
     if 'landmark_error' in results:
         lm = results['landmark_error']
         lines.append(f'| landmark NME, regressor | {lm["regressor_nme"]:.4f} | '
