@@ -21,7 +21,7 @@ Reports, each with its image count:
 - how far the hair label reaches: the share of pixels whose colour spans more than 0.2
   over the hair labels, on real A (what a user gets) and on F(b) (the path the label
   accuracy reads); for scale, the same over real B drawn with each hair colour (the
-  hair region). An accuracy read through B -> A -> B says nothing of real A.
+  hair region). The label accuracy above reads the B -> A -> B path only.
 Writes DIR/cartoon_eval.json, DIR/cartoon_eval.md and DIR/grid.png. Given several
 checkpoints (one per training seed), each is evaluated into its own folder and
 DIR/cartoon_eval_summary.{json,md} gives every measure as mean ± spread (the
