@@ -78,6 +78,8 @@ def main(argv=None) -> int:
     return 0
 
 
+# a pixel counts as changed by a label when some channel spans more than this ([0, 1] units)
+REACH_THRESHOLD = 0.2
 # hair_label_reach's keys and what each reads
 REACH_ROWS = (('real_a', 'real A (the A -> B use)'),
               ('cycled_b', 'F(b) (the path the label accuracy reads)'),
@@ -208,9 +210,8 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
             for start in range(0, len(dataset), 32):
                 batch = collate([dataset[i] for i in range(start, min(start + 32,
                                                                        len(dataset)))])
-                labels = batch['label_b'].clone()
-                labels[:, offset:offset + len(hair_values)] = 0
-                labels[:, offset + hair_values.index(value)] = 1
+                labels = with_hair_label(batch['label_b'], offset, len(hair_values),
+                                         hair_values.index(value))
                 fake = model.generate(batch['source'].to(device), labels=labels)
                 # generated image i is scored against real image i (mod the real count)
                 chunk = [reals[i % len(reals)] for i in range(start, start + len(fake))]
@@ -280,8 +281,8 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
             results['skin_label_accuracy'] = dict(
                 label_accuracy(correct['skin'], counted['skin']),
                 real=real_correct['skin'] / counted['skin'], per_face=per_face['skin'])
-        results['hair_label_reach'] = hair_label_reach(model, dataset, faces, hair_values,
-                                                       offset, device)
+        results['hair_label_reach'] = hair_label_reach(model, dataset, faces, keys,
+                                                       hair_values, offset, device)
 
     # Landmark error on G(a): by the regressor R and by the emoji detector.
     if 'landmarks_a' in dataset[0]:
@@ -403,7 +404,16 @@ def read_colour_label(image: torch.Tensor, mask: torch.Tensor, palette: dict) ->
     return values[int(((colours - colour) ** 2).sum(1).argmin())]
 
 
-def label_span_share(outputs: torch.Tensor, threshold: float = 0.2) -> torch.Tensor:
+def with_hair_label(labels: torch.Tensor, offset: int, count: int, index: int) -> torch.Tensor:
+    """A copy of (N, L) concatenated one-hot labels with the hair attribute (`count`
+    values from column `offset`) set to its value `index`."""
+    labels = labels.clone()
+    labels[:, offset:offset + count] = 0
+    labels[:, offset + index] = 1
+    return labels
+
+
+def label_span_share(outputs: torch.Tensor, threshold: float = REACH_THRESHOLD) -> torch.Tensor:
     """(labels, N, C, H, W) outputs in [-1, 1], one per requested label -> per image, the
     share of pixels where some channel spans more than `threshold` (in [0, 1] units)
     over the labels."""
@@ -411,7 +421,7 @@ def label_span_share(outputs: torch.Tensor, threshold: float = 0.2) -> torch.Ten
     return (span.amax(1) > threshold).float().mean((1, 2))
 
 
-def hair_label_reach(model, dataset, faces, hair_values, offset: int, device) -> dict:
+def hair_label_reach(model, dataset, faces, keys, hair_values, offset: int, device) -> dict:
     """`label_span_share` over the hair labels (skin as the paired real B) for every
     test A face, for F(b) of its paired B face, and over the real B faces drawn with each
     hair colour."""
@@ -420,13 +430,10 @@ def hair_label_reach(model, dataset, faces, hair_values, offset: int, device) ->
     from sketchgen.data.loader import collate
 
     def over_labels(source, labels):
-        outputs = []
-        for index in range(len(hair_values)):
-            labels = labels.clone()
-            labels[:, offset:offset + len(hair_values)] = 0
-            labels[:, offset + index] = 1
-            outputs.append(model.generate(source, labels=labels).float().cpu())
-        return label_span_share(torch.stack(outputs))
+        return label_span_share(torch.stack([
+            model.generate(source, labels=with_hair_label(labels, offset, len(hair_values),
+                                                          index)).float().cpu()
+            for index in range(len(hair_values))]))
 
     real_a, cycled_b = [], []
     for start in range(0, len(dataset), 32):
@@ -436,11 +443,11 @@ def hair_label_reach(model, dataset, faces, hair_values, offset: int, device) ->
         cycled = model.generate(batch['target'].to(device), direction='BtoA')
         cycled_b.append(over_labels(cycled, labels))
     drawn = [label_span_share(torch.stack([
-        image_tensor(path.with_name(f'{path.stem.rsplit("_", 1)[0]}_{v}.png')) * 2 - 1
-        for v in hair_values])[:, None]) for path in faces]
+        image_tensor(path.with_name(f'{key}_{v}.png')) * 2 - 1 for v in hair_values])[:, None])
+        for path, key in zip(faces, keys)]
     return dict(real_a=float(torch.cat(real_a).mean()), cycled_b=float(torch.cat(cycled_b).mean()),
                 real_b=float(torch.cat(drawn).mean()), num_a=len(dataset), num_b=len(faces),
-                num_labels=len(hair_values), threshold=0.2)
+                num_labels=len(hair_values), threshold=REACH_THRESHOLD)
 
 
 def label_accuracy(correct: dict, num_faces: int) -> dict:
