@@ -2,7 +2,10 @@
 matches fp32 within a stated tolerance; exported ONNX and TorchScript generators match
 PyTorch. Nothing here is timed."""
 import copy
+import ctypes
 import json
+import subprocess
+import sys
 import warnings
 
 import pytest
@@ -163,6 +166,60 @@ def test_compile_falls_back_without_a_compiler(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         assert fast_path.maybe_compile(net, False) is net
+
+
+# Page faults of each 48 MB tensor made and freed once the heap has settled, in a
+# fresh process (the allocator setting cannot be undone). glibc serves a block this
+# large by mmap and unmaps it on free, so each new one faults its ~12,000 pages in
+# again. With the setting the heap grows for the first few and then reuses them.
+PAGE_FAULTS_OF_A_FRESH_TENSOR = """
+import resource, sys, torch
+from sketchgen import fast_path
+if sys.argv[1] == 'keep':
+    assert fast_path.keep_freed_memory() is None
+for _ in range(10):
+    torch.ones(12 * 2 ** 20)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(4):
+    torch.ones(12 * 2 ** 20)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) // 4)
+"""
+
+
+@pytest.mark.skipif(not hasattr(ctypes.CDLL(None), 'gnu_get_libc_version'),
+                    reason='the allocator setting is glibc only')
+def test_keep_freed_memory_reuses_pages_instead_of_faulting_them_in():
+    def faults(mode):
+        return int(subprocess.run([sys.executable, '-c', PAGE_FAULTS_OF_A_FRESH_TENSOR, mode],
+                                  capture_output=True, text=True, check=True).stdout)
+    assert faults('default') > 6000
+    assert faults('keep') < 600
+
+
+def test_trainer_keeps_freed_memory_on_cpu_by_default(tiny_pairs, tmp_path, monkeypatch):
+    cfg = tiny_config(tiny_pairs, train_cfg=dict(max_iters=1), default_hooks=QUIET)
+    asked = []
+    monkeypatch.setattr(fast_path, 'keep_freed_memory', lambda: asked.append(1))
+    trainer = Trainer(cfg, work_dir=tmp_path)
+    assert trainer.keep_freed_memory and asked
+    trainer.train()
+    options = json.loads((tmp_path / 'training_options.json').read_text())
+    assert options['keep_freed_memory'] is True
+    asked.clear()
+    off = tiny_config(tiny_pairs, train_cfg=dict(max_iters=1), keep_freed_memory=False)
+    assert not Trainer(off, work_dir=tmp_path / 'off').keep_freed_memory and not asked
+
+
+def test_keep_freed_memory_falls_back_where_the_c_library_is_not_glibc(tiny_pairs, tmp_path,
+                                                                       monkeypatch):
+    monkeypatch.setattr(fast_path, 'keep_freed_memory', lambda: 'the C library is not glibc')
+    cfg = tiny_config(tiny_pairs, train_cfg=dict(max_iters=1), default_hooks=QUIET)
+    with pytest.warns(UserWarning, match='keep_freed_memory=True ignored: the C library is not'):
+        assert not Trainer(cfg, work_dir=tmp_path / 'asked', keep_freed_memory=True
+                           ).keep_freed_memory
+    with warnings.catch_warnings():   # the default says nothing where it cannot work
+        warnings.simplefilter('error')
+        assert not Trainer(cfg, work_dir=tmp_path / 'default').keep_freed_memory
 
 
 def test_auto_amp_follows_the_hardware(monkeypatch):

@@ -15,6 +15,7 @@ import shutil
 import signal
 import threading
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -75,6 +76,9 @@ class Trainer:
         fused_optimizer: the optimisers' fused kernels (overrides `cfg.fused_optimizer`).
         small_convs_as_matmul: convolutions on maps of up to 8x8 as matrix multiplies
             (overrides `cfg.small_convs_as_matmul`; sketchgen.fast_path).
+        keep_freed_memory: the process reuses the memory it frees instead of faulting
+            fresh pages in every step (overrides `cfg.keep_freed_memory`; default on
+            when training on CPU; glibc only; sketchgen.fast_path).
         resume: False, True (newest checkpoint in work_dir) or a checkpoint folder.
         dry_run: build everything, run one iteration, write nothing.
     """
@@ -84,7 +88,8 @@ class Trainer:
                  dry_run: bool = False, options: dict | None = None,
                  channels_last: bool | None = None, compile: bool | None = None,
                  fused_optimizer: bool | None = None,
-                 small_convs_as_matmul: bool | None = None):
+                 small_convs_as_matmul: bool | None = None,
+                 keep_freed_memory: bool | None = None):
         self.cfg = cfg
         self.run_name = run_name
         self.dry_run = dry_run
@@ -109,6 +114,8 @@ class Trainer:
                 f'{self.accelerator.num_processes}. Without GPUs, set ACCELERATE_USE_CPU=1 '
                 'so processes join one CPU (gloo) group.')
         self.amp = amp
+        self.keep_freed_memory = self._keep_freed_memory(
+            cfg.get('keep_freed_memory') if keep_freed_memory is None else keep_freed_memory)
         self.work_dir = Path(work_dir or cfg.get('work_dir') or ckpt.default_work_dir(run_name))
         if not isinstance(cfg.get('train_cfg', {}).get('max_iters'), int) \
                 or cfg.train_cfg['max_iters'] < 1:
@@ -153,6 +160,16 @@ class Trainer:
             cfg.get('custom_hooks') or [])
         self.hooks: list[Hook] = sorted((HOOKS.build(h) for h in hook_cfgs if h),
                                         key=lambda h: h.priority)
+
+    def _keep_freed_memory(self, wanted: bool | None) -> bool:
+        """Whether the allocator setting is on: asked for, or by default on CPU, and
+        possible here. Asked for where it cannot be, it warns once and trains without."""
+        if not (self.device.type == 'cpu' if wanted is None else wanted):
+            return False
+        problem = fast_path.keep_freed_memory()
+        if problem is not None and wanted:
+            warnings.warn(f'keep_freed_memory=True ignored: {problem}.', stacklevel=3)
+        return problem is None
 
     def _build_optimizers(self, cfg) -> None:
         """One optimiser per group the algorithm declares, configured by the
@@ -418,6 +435,7 @@ class Trainer:
                        channels_last=self.channels_last, compile=self.compile,
                        fused_optimizer=self.fused_optimizer,
                        small_convs_as_matmul=self.small_convs_as_matmul,
+                       keep_freed_memory=self.keep_freed_memory,
                        num_processes=self.accelerator.num_processes,
                        device=str(self.device), sketchgen=sketchgen.__version__,
                        torch=torch.__version__, python=platform.python_version())

@@ -11,8 +11,8 @@ pre-loaded batch, in the same process. Runs alternate and the median is kept.
 data_wait_share = the part of the trainer's iteration spent waiting for data.
 
 With --compare it times fp32 eager against each fast-path variant instead
-(channels_last, bf16 autocast, torch.compile), training step and one-image
-inference, each with its FLOP count (torch's FlopCounterMode) and the achieved
+(channels_last, bf16 autocast, torch.compile, ...; each in a fresh process), training
+step and one-image inference, each with its FLOP count (torch's FlopCounterMode) and the achieved
 fraction of this machine's peak, which the tool measures first with a large
 convolution in fp32 and in bf16.
 
@@ -32,11 +32,13 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import multiprocessing
 import resource
 import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 
@@ -66,14 +68,16 @@ def parse_args(argv=None):
 
 # Fast-path variants for --compare: Trainer / init_model switches.
 # fp32 is today's eager step (no switch on); '-fused' adds fused optimisers, '-cl'
-# channels_last, '-compile' torch.compile, '-mm' small_convs_as_matmul.
+# channels_last, '-compile' torch.compile, '-mm' small_convs_as_matmul, '-keep'
+# keep_freed_memory (the allocator setting; every other variant runs without it).
 VARIANTS = {
     name: dict(amp='bf16' if name.startswith('bf16') else 'no', channels_last='-cl' in name,
                compile='-compile' in name, fused_optimizer='-fused' in name,
-               small_convs_as_matmul='-mm' in name)
-    for name in ('fp32', 'fp32-fused', 'fp32-fused-mm', 'fp32-cl', 'fp32-cl-fused',
-                 'fp32-cl-compile', 'bf16', 'bf16-fused', 'bf16-fused-mm', 'bf16-cl',
-                 'bf16-cl-fused', 'bf16-cl-fused-mm', 'bf16-cl-compile')}
+               small_convs_as_matmul='-mm' in name, keep_freed_memory='-keep' in name)
+    for name in ('fp32', 'fp32-keep', 'fp32-fused', 'fp32-fused-mm', 'fp32-fused-mm-keep',
+                 'fp32-cl', 'fp32-cl-fused', 'fp32-cl-compile', 'bf16', 'bf16-fused',
+                 'bf16-fused-mm', 'bf16-fused-mm-keep', 'bf16-cl', 'bf16-cl-fused',
+                 'bf16-cl-fused-mm', 'bf16-cl-fused-mm-keep', 'bf16-cl-compile')}
 
 
 def measure_peak(dtype, seconds: float = 2.0) -> float:
@@ -113,9 +117,15 @@ def compare(args, cfg) -> dict:
     names = ['fp32'] + [v for v in args.variants if v != 'fp32']
     flops, times = {}, {name: ([], []) for name in names}
     # Rounds over all variants, so a slow spell of a shared machine hits each alike.
+    # Each variant runs in a fresh process: the allocator setting cannot be undone, and
+    # no variant should inherit another's heap.
+    spawn = multiprocessing.get_context('spawn')
     for _ in range(args.repeats):
         for name in names:
-            step_s, latency = _time_variant(cfg, name, args, flops)
+            with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as fresh_process:
+                step_s, latency, counted = fresh_process.submit(
+                    _time_variant, cfg, name, args, count_flops_too=not flops).result()
+            flops = flops or counted
             times[name][0].append(step_s)
             times[name][1].append(latency)
     train_flops, infer_flops = flops['train'], flops['infer']
@@ -243,9 +253,9 @@ def openvino_backends(model, onnx_path: Path) -> dict:
     return backends
 
 
-def _time_variant(cfg, name: str, args, flops: dict) -> tuple[float, float]:
-    """A fresh trainer with the variant's switches: seconds per training step and
-    one-image inference latency (FLOPs counted on the first call)."""
+def _time_variant(cfg, name: str, args, count_flops_too: bool) -> tuple[float, float, dict]:
+    """A fresh trainer with the variant's switches: seconds per training step,
+    one-image inference latency, and when asked the FLOPs of both."""
     from sketchgen.engine import Trainer
     switches = VARIANTS[name]
     with tempfile.TemporaryDirectory() as tmp:
@@ -254,17 +264,18 @@ def _time_variant(cfg, name: str, args, flops: dict) -> tuple[float, float]:
         fill_decoded_cache(loader.dataset)
         loader = iter(loader)
         trainer.start()
-        if 'train' not in flops:
+        flops = {}
+        if count_flops_too:
             flops['train'] = count_flops(lambda: trainer.step(next(loader)))
         trainer_loop(trainer, loader, args.warmup)
         step_s = trainer_loop(trainer, loader, args.iters)[0]
         trainer.finish()
         model = trainer.model.eval().use_fast_path(switches['amp'], switches['channels_last'])
         sample = next(loader)['source'][:1].to(trainer.device)
-        if 'infer' not in flops:
+        if count_flops_too:
             flops['infer'] = count_flops(lambda: model.generate(sample))
         latency = statistics.median(_time(lambda: model.generate(sample), 20, 5))
-    return step_s, latency
+    return step_s, latency, flops
 
 
 def fill_decoded_cache(dataset) -> None:

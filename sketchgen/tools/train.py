@@ -34,6 +34,9 @@ def parse_args(argv=None):
     p.add_argument('--small-convs-as-matmul', action=argparse.BooleanOptionalAction,
                    default=None, help='convolutions on maps of up to 8x8 as matrix multiplies '
                    "(default: the config's small_convs_as_matmul)")
+    p.add_argument('--keep-freed-memory', action=argparse.BooleanOptionalAction, default=None,
+                   help='reuse freed memory instead of faulting fresh pages in every step '
+                   "(glibc; default: the config's keep_freed_memory, else on for CPU training)")
     p.add_argument('--cfg-options', nargs='+', default=[], metavar='KEY=VALUE',
                    help='override config entries, e.g. train_cfg.max_iters=100 '
                    'model.generator.base_channels=16 data_root=/my/data; values are Python '
@@ -56,6 +59,7 @@ def main(argv=None) -> int:
                       channels_last=args.channels_last, compile=args.compile,
                       fused_optimizer=args.fused_optimizer,
                       small_convs_as_matmul=args.small_convs_as_matmul,
+                      keep_freed_memory=args.keep_freed_memory,
                       options=dict(config=str(args.config), cfg_options=overrides,
                                    argv=sys.argv[1:] if argv is None else list(argv)))
     outputs = trainer.train()
