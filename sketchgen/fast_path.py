@@ -22,7 +22,7 @@ for training, evaluation, inference and the benchmark.
   instead of handing it back to the operating system (glibc's `mallopt`). Without it
   every training step faults fresh pages in for its large tensors (gradients, weight
   casts, convolution buffers): ~80,000 page faults a step for unet_128 at batch 4 in
-  fp32 on a 2-core KVM guest, about a tenth of the step. On by default on CPU: it
+  fp32 on a 2-core KVM guest, a sixth of the step. On by default on CPU: it
   changes no number, only when memory goes back (the process holds its peak).
 """
 from __future__ import annotations
