@@ -74,8 +74,9 @@ class Trainer:
         channels_last: NHWC networks and batches (overrides `cfg.channels_last`).
         compile: torch.compile the trained networks (overrides `cfg.compile`).
         fused_optimizer: the optimisers' fused kernels (overrides `cfg.fused_optimizer`).
-        small_convs_as_matmul: convolutions on maps of up to 8x8 as matrix multiplies
-            (overrides `cfg.small_convs_as_matmul`; sketchgen.fast_path).
+        small_convs_as_matmul: convolutions on small maps (at most 256 positions over the
+            batch) as matrix multiplies (overrides `cfg.small_convs_as_matmul`;
+            sketchgen.fast_path).
         keep_freed_memory: the process reuses the memory it frees instead of faulting
             fresh pages in every step (overrides `cfg.keep_freed_memory`; default on
             when training on CPU; glibc only; sketchgen.fast_path).

@@ -32,8 +32,8 @@ def parse_args(argv=None):
     p.add_argument('--fused-optimizer', action=argparse.BooleanOptionalAction, default=None,
                    help="the optimisers' fused kernels (default: the config's fused_optimizer)")
     p.add_argument('--small-convs-as-matmul', action=argparse.BooleanOptionalAction,
-                   default=None, help='convolutions on maps of up to 8x8 as matrix multiplies '
-                   "(default: the config's small_convs_as_matmul)")
+                   default=None, help='convolutions on small maps (at most 256 positions over '
+                   "the batch) as matrix multiplies (default: the config's small_convs_as_matmul)")
     p.add_argument('--keep-freed-memory', action=argparse.BooleanOptionalAction, default=None,
                    help='reuse freed memory instead of faulting fresh pages in every step '
                    "(glibc; default: the config's keep_freed_memory, else on for CPU training)")
