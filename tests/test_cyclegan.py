@@ -194,6 +194,15 @@ def test_align_landmarks_moves_the_face_onto_the_template():
     sample = dict(target=image, landmarks_b=shifted)
     out = AlignLandmarks(template)(sample, np.random.default_rng(0))
     assert np.allclose(out['landmarks_b'], FACE, atol=1e-4)
+    # the source's hair mask (black inside) moves with its face; the fill brings in none
+    face = Image.new('RGB', (32, 32), 'white')
+    face.paste((0, 0, 0), (8, 2, 24, 10))                  # "hair" drawn on the face
+    mask = Image.new('L', (32, 32), 255)
+    mask.paste(0, (8, 2, 24, 10))
+    sample = dict(source=face, landmarks_a=shifted, hair_mask_a=mask)
+    out = AlignLandmarks(template, keys=('source',))(sample, np.random.default_rng(0))
+    dark = np.asarray(out['source'].convert('L')) < 128
+    assert dark.sum() > 50 and (dark == (np.asarray(out['hair_mask_a']) < 128)).all()
 
 
 def write_unpaired(root, n_a=3, n_b=5, size=16):
@@ -441,6 +450,14 @@ def test_cartoon_eval_reports_labels_landmarks_and_both_directions(emoji_faces, 
     assert all(0 <= reach[k] <= 1 for k in ('real_a', 'cycled_b'))
     assert 0 < reach['real_b'] < 0.5   # the hair, a part of each face
     assert 'pixels the hair label changes, real A (the A -> B use)' in summary['measures']
+    # the hair label on real A, read inside the Twemoji faces' own hair
+    on_a = report['hair_label_on_real_a']
+    assert 0 < on_a['num_faces'] <= on_a['num_a'] == reach['num_a']
+    assert on_a['real'] == 1.0   # exact on the real A faces drawn with each colour
+    assert 0 <= on_a['real_blurred'] <= 1 and 0 <= on_a['overall'] <= 1
+    assert 0 < on_a['hair_share_of_image'] < 0.5 and 0 <= on_a['hair_changed'] <= 1
+    assert on_a['changes_inside_hair'] is None or 0 <= on_a['changes_inside_hair'] <= 1
+    assert 'hair label accuracy on real A' in summary['measures']
 
 
 def test_label_span_share_counts_the_pixels_a_label_moves_by_more_than_the_threshold():
@@ -731,24 +748,15 @@ def test_the_focused_swap_loss_gets_b_as_its_reference():
     assert expected.item() > 3.0 * (swapped - batch['target_swap']).abs().mean().item()
 
 
-def test_tiny_model_with_label_swaps_changes_the_hair_more_than_the_rest(emoji_faces):
-    """After 200 steps of a tiny labelled CycleGAN with the label-swap loss, the hair
-    label changes the (visible) hair region of G(F(b), l) several times more than the
-    rest of the face."""
-    from sketchgen.data.emoji import EmojiUnpairedDataset
+def train_tiny(model, dataset, iterations: int, lr: float = 2e-3) -> None:
+    """`iterations` CycleGAN steps on batches of 8 of `dataset`, each optimiser group
+    with Adam as the configs train them; the model is left in eval mode."""
     from sketchgen.data.loader import collate
-    torch.manual_seed(0)
-    labels = dict(hair=('black', 'brown', 'blonde', 'red', 'grey'))
-    ds = EmojiUnpairedDataset(32, 'faces', labels=labels, with_labels=True, label_swaps=True,
-                              cache_dir=str(emoji_faces), limit=60)
-    model = MODELS.build(dict(type='CycleGAN', image_size=32, generator=TINY_G,
-                              discriminator=TINY_D, labels=labels,
-                              label_swap_loss=dict(type='L1Loss', loss_weight=10.0)))
 
     class Step:
         def __init__(self, networks):
             self.optimizer = torch.optim.Adam(
-                [p for n in networks for p in getattr(model, n).parameters()], lr=2e-3,
+                [p for n in networks for p in getattr(model, n).parameters()], lr=lr,
                 betas=(0.5, 0.999))
 
         def update(self, loss):
@@ -757,10 +765,26 @@ def test_tiny_model_with_label_swaps_changes_the_hair_more_than_the_rest(emoji_f
             self.optimizer.step()
 
     steps = {group: Step(networks) for group, networks in model.optimizer_groups().items()}
-    for iteration in range(200):
-        model.train_step(collate([ds[(i % len(ds), 8 * iteration + i)] for i in range(8)]),
-                         steps, iteration)
+    for iteration in range(iterations):
+        model.train_step(collate([dataset[(i % len(dataset), 8 * iteration + i)]
+                                  for i in range(8)]), steps, iteration)
     model.eval()
+
+
+def test_tiny_model_with_label_swaps_changes_the_hair_more_than_the_rest(emoji_faces):
+    """After 200 steps of a tiny labelled CycleGAN with the label-swap loss, the hair
+    label changes the (visible) hair region of G(F(b), l) several times more than the
+    rest of the face."""
+    from sketchgen.data.emoji import EmojiUnpairedDataset
+    torch.manual_seed(0)
+    labels = dict(hair=('black', 'brown', 'blonde', 'red', 'grey'))
+    ds = EmojiUnpairedDataset(32, 'faces', labels=labels, with_labels=True, label_swaps=True,
+                              cache_dir=str(emoji_faces), limit=60)
+    model = MODELS.build(dict(type='CycleGAN', image_size=32, generator=TINY_G,
+                              discriminator=TINY_D, labels=labels,
+                              label_swap_loss=dict(type='L1Loss', loss_weight=10.0)))
+
+    train_tiny(model, ds, 200)
     inside, outside = [], []
     for face in sorted({p.stem.rsplit('_', 1)[0] for p in ds.files['B']})[:6]:
         mask = torch.from_numpy(np.asarray(Image.open(ds.root / 'masksB' / f'{face}.png')) > 127)
@@ -779,6 +803,106 @@ def test_tiny_model_with_label_swaps_changes_the_hair_more_than_the_rest(emoji_f
     assert np.mean(inside) > 3 * np.mean(outside)
 
 
+def test_region_colour_loss_against_hand_values():
+    from sketchgen.models.losses import RegionColourLoss
+    pred = torch.tensor([[[[0.5, -1.0], [0.0, 1.0]]] * 3,
+                         [[[0.2, 0.2], [0.2, 0.2]]] * 3])          # (2, 3, 2, 2)
+    pred[0, 1] += 0.3                                              # channel 1 differs
+    region = torch.zeros(2, 1, 2, 2, dtype=torch.bool)
+    region[0, 0, 0, :] = True          # image 0: its top row; image 1: no region
+    colour = torch.tensor([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])
+    # image 0, pixel (0, 0): |0.5| |0.8| |0.5| -> 0.6; pixel (0, 1): |-1| |-0.7| |-1| -> 0.9
+    loss = RegionColourLoss(loss_weight=2.0)(pred, region, colour)
+    assert loss.item() == pytest.approx(2.0 * (0.6 + 0.9) / 2)   # image 1 adds nothing
+    assert RegionColourLoss()(pred, torch.zeros_like(region), colour).item() == 0
+
+
+def test_hair_masks_of_the_a_faces_move_with_their_face(emoji_faces):
+    from sketchgen.data.emoji import EmojiUnpairedDataset
+    flip = [dict(type='RandomFlip'), dict(type='ToTensor')]
+    ds = EmojiUnpairedDataset(32, 'faces', with_hair_masks=True, cache_dir=str(emoji_faces),
+                              limit=60, pipeline=flip)
+    plain = EmojiUnpairedDataset(32, 'faces', cache_dir=str(emoji_faces), limit=60,
+                                 pipeline=[dict(type='ToTensor')])
+    found = flipped = 0
+    for seed in range(8):
+        sample = ds[(seed, seed)]
+        stored = torch.from_numpy(np.asarray(Image.open(
+            ds.root / 'masksA' / f'{sample["name"]}.png')) > 127)
+        if not torch.equal(sample['source'], plain[(seed, seed)]['source']):
+            stored, flipped = stored.flip(-1), flipped + 1
+        assert sample['hair_mask_a'].shape == (1, 32, 32)
+        assert torch.equal(sample['hair_mask_a'][0] < 0, stored)   # black (-1) inside
+        found += bool(stored.any())
+    assert found >= 4 and 0 < flipped < 8
+    with pytest.raises(ValueError, match="with_hair_masks gives the A face's hair"):
+        EmojiUnpairedDataset(32, 'faces', with_hair_masks=True, direction='BtoA',
+                             cache_dir=str(emoji_faces), limit=60)
+
+
+def test_label_colour_loss_needs_colours_for_every_value_and_the_masks():
+    labels = dict(hair=('black', 'red'))
+    base = dict(type='CycleGAN', image_size=16, generator=TINY_G, discriminator=TINY_D,
+                labels=labels, label_colour_loss=dict(type='RegionColourLoss'))
+    with pytest.raises(ValueError, match='needs `label_colours`'):
+        MODELS.build(base)
+    with pytest.raises(ValueError, match=r"has no colour for \['red'\]"):
+        MODELS.build(dict(base, label_colours=dict(hair=dict(black='#000000'))))
+    with pytest.raises(ValueError, match='names no attribute'):
+        MODELS.build(dict(base, label_colours=dict(eyes=dict(black='#000000'))))
+    with pytest.raises(ValueError, match="is not a '#rrggbb' colour"):
+        MODELS.build(dict(base, label_colours=dict(hair=dict(black='black', red='#ff0000'))))
+    model = MODELS.build(dict(base, label_colours=dict(hair=dict(black='#000000',
+                                                                 red='#FF0000'))))
+    colours = model.requested_colours(torch.tensor([[0., 1.], [1., 0.]]), 'hair')
+    assert torch.allclose(colours, torch.tensor([[1., -1., -1.], [-1., -1., -1.]]))
+    batch = dict(source=torch.zeros(1, 3, 16, 16), target=torch.zeros(1, 3, 16, 16),
+                 label_b=torch.tensor([[1., 0.]]))
+    with pytest.raises(KeyError, match='needs `hair_mask_a`'):
+        model.train_step(batch, {})
+
+
+def test_tiny_model_with_the_label_colour_loss_recolours_the_hair_of_real_a(emoji_faces):
+    """After 150 steps of a tiny labelled CycleGAN with the region colour loss, the hair
+    label recolours the hair of real A faces: read inside each face's Twemoji hair mask
+    it is the requested label well above chance, and it moves those pixels more than
+    twice as much as the rest of the face."""
+    from sketchgen.data.emoji import HAIR_COLOURS, EmojiUnpairedDataset
+    from sketchgen.tools.cartoon_eval import read_colour_label
+    torch.manual_seed(0)
+    labels = dict(hair=tuple(HAIR_COLOURS))
+    ds = EmojiUnpairedDataset(32, 'faces', labels=labels, with_labels=True,
+                              with_hair_masks=True, cache_dir=str(emoji_faces), limit=60,
+                              pipeline=[dict(type='RandomFlip'), dict(type='ToTensor')])
+    model = MODELS.build(dict(type='CycleGAN', image_size=32, generator=TINY_G,
+                              discriminator=TINY_D, labels=labels,
+                              label_colour_loss=dict(type='RegionColourLoss', loss_weight=10.0),
+                              label_colours=dict(hair=HAIR_COLOURS)))
+
+    train_tiny(model, ds, 150)
+    test = EmojiUnpairedDataset(32, 'faces', labels=labels, with_labels=True,
+                                with_hair_masks=True, cache_dir=str(emoji_faces), limit=60,
+                                pipeline=[dict(type='ToTensor')])
+    hits, reads, inside, outside = 0, 0, [], []
+    for index in range(len(test)):
+        sample = test[index]
+        mask = sample['hair_mask_a'][0] < 0
+        if mask.sum() < 5:
+            continue
+        with torch.no_grad():
+            outs = torch.stack([model.generate(sample['source'][None],
+                                               labels=dict(hair=v))[0] for v in labels['hair']])
+        hits += sum(read_colour_label(out, mask, HAIR_COLOURS) == v
+                    for out, v in zip(outs, labels['hair']))
+        reads += len(labels['hair'])
+        spread = (outs.amax(0) - outs.amin(0)).amax(0)
+        inside.append(spread[mask].mean())
+        outside.append(spread[~mask].mean())
+    assert reads >= 5 * 10
+    assert hits / reads > 0.6   # chance 0.2 (0.85 when written)
+    assert np.mean(inside) > 2 * np.mean(outside)   # 3.6x when written; ~1 untaught
+
+
 def test_hair_reading_takes_a_hand_coloured_red_hair_as_red():
     from sketchgen.data.emoji import HAIR_COLOURS
     from sketchgen.tools.cartoon_eval import read_colour_label
@@ -791,6 +915,38 @@ def test_hair_reading_takes_a_hand_coloured_red_hair_as_red():
     image[:, :5] = -0.9                                  # painted black
     assert read_colour_label(image, mask, HAIR_COLOURS) == 'black'
     assert read_colour_label(image, ~mask, HAIR_COLOURS) == 'grey'   # the face is no hair
+
+
+def test_twemoji_hair_is_told_apart_from_clothes_of_the_same_colour():
+    from sketchgen.data.emoji import HAIR_COLOURS, twemoji_hair_mask_svg, twemoji_hair_shapes
+    from sketchgen.data.openmoji import render_svg
+    from sketchgen.tools.cartoon_eval import read_colour_label
+
+    def drawing(hair, skin, clothes='#292F33'):   # hair, then a face over it, then clothes
+        return ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8">'
+                f'<path fill="{hair}" d="M0 0h8v4H0z"/>'
+                f'<g fill="{skin}"><rect x="2" y="2" width="4" height="4"/></g>'
+                f'<rect fill="{clothes}" y="6" width="8" height="2"/></svg>')
+    svgs = {'1F469': drawing('#FFAC33', '#FFDC5D'),          # yellow: orange hair
+            '1F469-1F3FB': drawing('#292F33', '#F7DECE'),    # light: dark hair, dark clothes
+            '1F469-1F3FF': drawing('#0B0200', '#7C533E'),
+            '1F9D1-200D-1F9B0': drawing('#E95F28', '#FFDC5D'),   # red hair, its own colour
+            '1F9D1-200D-1F9B0-1F3FB': drawing('#E95F28', '#F7DECE', clothes='#55ACEE')}
+    shapes = twemoji_hair_shapes(svgs)
+    # the light tone's clothes have its hair's colour, but keep it in every tone
+    assert shapes == {key: [0] for key in svgs}
+    lone = twemoji_hair_shapes({'1F469-1F3FB': svgs['1F469-1F3FB']})
+    assert lone == {'1F469-1F3FB': []}   # without its other tones it cannot be told
+    mask = np.asarray(render_svg(twemoji_hair_mask_svg(svgs['1F469-1F3FB'], [0]), 8)
+                      .convert('L')) < 128
+    expected = np.zeros((8, 8), bool)
+    expected[:4] = True
+    expected[2:4, 2:6] = False   # the face drawn over the hair hides it
+    assert (mask == expected).all()
+    red = render_svg(twemoji_hair_mask_svg(svgs['1F469'], [0], colour='#D22F27'), 8)
+    image = torch.from_numpy(np.asarray(red.convert('RGB'), np.float32) / 127.5 - 1)
+    assert read_colour_label(image.permute(2, 0, 1), torch.from_numpy(mask),
+                             HAIR_COLOURS) == 'red'
 
 
 def test_visible_group_mask_leaves_out_what_later_groups_draw_over_it():

@@ -14,7 +14,9 @@ Subsets:
   blonde, red and grey hair) and carries its skin tone (the Fitzpatrick modifier,
   'yellow' for the default) as a second label: `labels_B.csv`. `masksB/` holds the
   exact mask of the visible hair per face (the hair group minus what skin, hats and
-  line art draw over it), for label-accuracy checks.
+  line art draw over it), for label-accuracy checks; `masksA/` the same for the
+  Twemoji face where its hair can be told apart (`twemoji_hair_shapes`, which
+  `hair_shapes_A.json` lists), empty where not.
   Landmarks are derived (below) into `landmarks_A.json` / `landmarks_B.json`;
   faces where they cannot be found are left out and counted in index.json.
 
@@ -31,12 +33,14 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import string
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from sketchgen.data.io import load_image
 from sketchgen.data.openmoji import (SVG_NS, cache_root, is_flag, line_art_svg, openmoji_svg_dir,
@@ -58,9 +62,20 @@ PAIR_CODEPOINTS = {'2764', '1F91D', '1F46A', '1F46B', '1F46C', '1F46D', '1F48F',
 DETECTION_SIZE = 256
 TWEMOJI_DARKNESS = (0.55, 0.4, 0.3, 0.2)
 SPLIT_FOLDERS = {'train': 'train', 'val': 'val', 'test': 'test'}
+SVG_SHAPES = ('path', 'circle', 'ellipse', 'rect', 'polygon', 'polyline', 'line')
 # Bumped when the 'faces' renders change, so caches rebuild (2: masksB is the visible
-# hair, no longer the whole hair group with what skin and hats hide).
-FACES_REVISION = 2
+# hair, no longer the whole hair group with what skin and hats hide; 3: masksA).
+FACES_REVISION = 3
+# Twemoji has no hair group; its hair is told apart by colour. Each skin tone's drawings
+# give the hair one colour (the most used fill after the skin's on the one-person faces:
+# 126-136 of each tone's ~156 drawings), and the hair-style code points fix theirs
+# (red, white, blond, the older person's grey). A shape within TWEMOJI_HAIR_TOLERANCE
+# (per 8-bit channel) of one of them is hair.
+TWEMOJI_HAIR_BY_TONE = {'yellow': '#FFAC33', 'light': '#292F33', 'medium-light': '#FFE51E',
+                        'medium': '#963B22', 'medium-dark': '#60352A', 'dark': '#0B0200'}
+TWEMOJI_HAIR_BY_CODEPOINT = {'1F9B0': '#E95F28', '1F9B3': '#E1E8ED', '1F471': '#FFE51E',
+                             '1F474': '#D1D3D4', '1F9D3': '#D1D3D4'}
+TWEMOJI_HAIR_TOLERANCE = 24
 
 
 def twemoji_svg_dir() -> Path:
@@ -157,6 +172,87 @@ def recolour_hair(svg_text: str, colour: str | None) -> tuple[str, str]:
     return full, visible_group_mask_svg(full, 'hair')
 
 
+def drawn_shapes(root: ET.Element) -> list[tuple[ET.Element, str]]:
+    """Every shape an SVG draws, in drawing order, with the fill it is drawn with
+    (inherited from its groups; SVG's default is black)."""
+    shapes = []
+
+    def walk(element, fill):
+        fill = element.get('fill', fill)
+        if element.tag.split('}')[-1] in SVG_SHAPES:
+            shapes.append((element, fill))
+        for child in element:
+            walk(child, fill)
+    walk(root, 'black')
+    return shapes
+
+
+def _near(fill: str, colour: str) -> bool:
+    fill = fill.lstrip('#')
+    if len(fill) == 3:
+        fill = ''.join(c * 2 for c in fill)
+    if len(fill) != 6 or any(c not in string.hexdigits for c in fill):
+        return False   # a named colour or a gradient: not one of Twemoji's hair fills
+    return all(abs(int(fill[i:i + 2], 16) - int(colour[1 + i:3 + i], 16))
+               <= TWEMOJI_HAIR_TOLERANCE for i in (0, 2, 4))
+
+
+def twemoji_hair_shapes(svgs: dict[str, str]) -> dict[str, list[int]]:
+    """{face key: the indices (in `drawn_shapes` order) of its hair shapes} for Twemoji
+    SVG texts by key. A shape is hair when its fill is its skin tone's hair colour or
+    the fixed colour of a hair-style code point in its key. The tone's colour must also
+    hold at that shape in all but one of the drawing's other tone variants when they
+    have the same shapes: that keeps the light tone's dark hair (#292F33) apart from
+    dark clothes of the same colour, which do not change with the tone. A drawing whose
+    variants differ in shapes keeps the light tone's colour out."""
+    fills = {key: [fill for _, fill in drawn_shapes(ET.fromstring(text))]
+             for key, text in svgs.items()}
+    drawings: dict[str, list[str]] = {}
+    for key in svgs:
+        drawings.setdefault('-'.join(p for p in key.split('-') if p not in SKIN_TONES),
+                            []).append(key)
+    shapes = {}
+    for variants in drawings.values():
+        aligned = len({len(fills[k]) for k in variants}) == 1 and len(variants) > 1
+        for key in variants:
+            fixed = [c for p, c in TWEMOJI_HAIR_BY_CODEPOINT.items() if p in key.split('-')]
+            tone = TWEMOJI_HAIR_BY_TONE[skin_tone(key)]
+            picked = []
+            for i, fill in enumerate(fills[key]):
+                if any(_near(fill, c) for c in fixed):
+                    picked.append(i)
+                elif _near(fill, tone):
+                    if aligned:
+                        agree = sum(_near(fills[k][i], TWEMOJI_HAIR_BY_TONE[skin_tone(k)])
+                                    for k in variants)
+                        if agree >= len(variants) - 1:
+                            picked.append(i)
+                    elif skin_tone(key) != 'light':
+                        picked.append(i)
+            shapes[key] = picked
+    return shapes
+
+
+def twemoji_hair_mask_svg(svg_text: str, hair_shapes: Sequence[int],
+                          colour: str | None = None) -> str:
+    """The Twemoji SVG as a mask of its visible hair: the `hair_shapes` in black, every
+    other shape in white, in drawing order (so what is drawn over the hair hides it).
+    With `colour`, instead the drawing itself with its hair shapes filled in `colour`."""
+    ET.register_namespace('', SVG_NS)
+    root = ET.fromstring(svg_text)
+    hair = set(hair_shapes)
+    for i, (element, fill) in enumerate(drawn_shapes(root)):
+        if colour is not None:
+            if i in hair and fill != 'none':
+                element.set('fill', colour)
+            continue
+        paint = '#000000' if i in hair else '#ffffff'
+        element.set('fill', 'none' if fill == 'none' else paint)
+        if element.get('stroke') not in (None, 'none'):
+            element.set('stroke', paint)
+    return ET.tostring(root, encoding='unicode')
+
+
 def detect_emoji_landmarks(image, darkness: float = 0.35) -> np.ndarray | None:
     """(5, 2) landmarks (x, y in pixels) of a single cartoon face, or None (module
     docstring). `darkness`: luminance below which a pixel is a drawn feature."""
@@ -208,16 +304,17 @@ def detect_emoji_landmarks(image, darkness: float = 0.35) -> np.ndarray | None:
 
 def _render_emoji(job: tuple) -> dict:
     """Render one emoji in both styles (and its hair variants); return its record."""
-    key, om_path, tw_path, out, size, split, faces = job
+    key, om_path, tw_path, out, size, split, faces, hair_shapes = job
     record = dict(key=key, split=split, files_a=[], files_b=[])
     folder_a, folder_b = Path(out) / f'{split}A', Path(out) / f'{split}B'
-    twemoji = render_svg(Path(tw_path).read_text(encoding='utf-8'), size)
+    tw_text = Path(tw_path).read_text(encoding='utf-8')
+    twemoji = render_svg(tw_text, size)
     om_text = Path(om_path).read_text(encoding='utf-8')
     if faces:
         # Small features vanish at 64 px: find them at >= 256 px and scale down.
         scale = size / max(size, DETECTION_SIZE)
         detect_size = max(size, DETECTION_SIZE)
-        tw_big = render_svg(Path(tw_path).read_text(encoding='utf-8'), detect_size)
+        tw_big = render_svg(tw_text, detect_size)
         # Twemoji's features are brown: darker skin tones need a darker threshold.
         lm_a = next((lm for lm in (detect_emoji_landmarks(tw_big, t) for t in TWEMOJI_DARKNESS)
                      if lm is not None), None)
@@ -226,13 +323,15 @@ def _render_emoji(job: tuple) -> dict:
             return dict(record, dropped='no_landmarks')
         lm_a, lm_b = lm_a * scale, lm_b * scale
         record.update(landmarks_a=lm_a.tolist(), landmarks_b=lm_b.tolist(),
-                      skin=skin_tone(key), labels={})
+                      skin=skin_tone(key), labels={}, hair_shapes_a=list(hair_shapes))
         for hair, colour in HAIR_COLOURS.items():
             full, mask = recolour_hair(om_text, colour)
             render_svg(full, size).save(folder_b / f'{key}_{hair}.png')
             record['files_b'].append(f'{key}_{hair}')
         render_svg(mask, size).convert('L').point(lambda v: 255 * (v < 128)).save(
             Path(out) / 'masksB' / f'{key}.png')
+        render_svg(twemoji_hair_mask_svg(tw_text, hair_shapes), size).convert('L').point(
+            lambda v: 255 * (v < 128)).save(Path(out) / 'masksA' / f'{key}.png')
     else:
         render_svg(om_text, size).save(folder_b / f'{key}.png')
         record['files_b'].append(key)
@@ -270,11 +369,14 @@ def build_emoji_domains(image_size: int, subset: str = 'faces',
         for domain in 'AB':
             (tmp / f'{split}{domain}').mkdir()
     (tmp / 'masksB').mkdir()
+    (tmp / 'masksA').mkdir()
     if verbose:
         print(f'Rendering {len(keys)} emoji ({subset}) in the Twemoji and OpenMoji styles at '
               f'{image_size}px into {out} (once)...')
+    hair_shapes = twemoji_hair_shapes({k: twemoji[k].read_text(encoding='utf-8') for k in keys}
+                                      ) if subset == 'faces' else {}
     jobs = [(k, str(openmoji[k]), str(twemoji[k]), str(tmp), image_size, split_of(k),
-             subset == 'faces') for k in keys]
+             subset == 'faces', hair_shapes.get(k, [])) for k in keys]
     try:
         records = render_jobs(_render_emoji, jobs, workers, chunksize=16)
         _write_annotations(tmp, records, subset)
@@ -299,6 +401,9 @@ def _write_annotations(folder: Path, records: list[dict], subset: str) -> None:
         landmarks_b = {name: r['landmarks_b'] for r in kept for name in r['files_b']}
         (folder / 'landmarks_A.json').write_text(json.dumps(landmarks_a))
         (folder / 'landmarks_B.json').write_text(json.dumps(landmarks_b))
+        # which shapes of each Twemoji face are its hair (masksA; recolouring it)
+        (folder / 'hair_shapes_A.json').write_text(json.dumps(
+            {r['files_a'][0]: r['hair_shapes_a'] for r in kept}))
         with open(folder / 'labels_B.csv', 'w', newline='') as f:
             writer = csv.writer(f)
             writer.writerow(['name', 'hair', 'skin'])
@@ -338,6 +443,9 @@ class EmojiUnpairedDataset(UnpairedImageDataset):
         with_labels: give `label_b` (the 'faces' subset's hair and skin labels, or the
             attributes named in `labels`, e.g. dict(hair=FACE_LABELS['hair'])).
         with_landmarks: give `landmarks_a` and `landmarks_b` ('faces' only).
+        with_hair_masks: give `hair_mask_a`, the source face's visible hair (masksA) as
+            a grey image, black inside: after ToTensor, -1 inside and 1 outside. A face
+            whose hair could not be told apart has none (all 1). Direction 'AtoB' only.
         label_swaps: the labels a swap may change: a list of 'hair' and/or 'skin', or
             True for ['hair']. Each item then also gives `target_swap`, the same B face
             drawn with other labels (one of its other variants in the split, drawn at
@@ -353,10 +461,15 @@ class EmojiUnpairedDataset(UnpairedImageDataset):
                  direction: str = 'AtoB', pipeline: list | None = None,
                  with_labels: bool = False, labels: dict | None = None,
                  with_landmarks: bool = False, label_swaps: bool | Sequence[str] = (),
+                 with_hair_masks: bool = False,
                  cache_dir: str | None = None, limit: int | None = None):
-        if (with_labels or with_landmarks) and subset != 'faces':
-            raise ValueError("EmojiUnpairedDataset: labels and landmarks exist for "
-                             "subset='faces' only")
+        if (with_labels or with_landmarks or with_hair_masks) and subset != 'faces':
+            raise ValueError("EmojiUnpairedDataset: labels, landmarks and hair masks exist "
+                             "for subset='faces' only")
+        if with_hair_masks and direction != 'AtoB':
+            raise ValueError("EmojiUnpairedDataset: with_hair_masks gives the A face's hair "
+                             f"and needs direction='AtoB', got {direction!r}")
+        self.with_hair_masks = with_hair_masks
         if label_swaps and not (with_labels and direction == 'AtoB'):
             raise ValueError("EmojiUnpairedDataset: label_swaps needs with_labels=True and "
                              f"direction='AtoB', got with_labels={with_labels}, "
@@ -389,4 +502,7 @@ class EmojiUnpairedDataset(UnpairedImageDataset):
             name = others[int(rng.integers(len(others)))]
             sample['target_swap'] = load_image(self.files_b_by_name[name])
             sample['label_swap'] = self.one_hot(self.label_tables['B'][name])
+        if self.with_hair_masks:
+            mask = Image.open(self.root / 'masksA' / f'{sample["name"]}.png').convert('L')
+            sample['hair_mask_a'] = mask.point(lambda v: 255 - v)   # black inside
         return sample, rng

@@ -21,7 +21,10 @@ from sketchgen.registry import TRANSFORMS
 
 # `target_swap`: the target drawn with another label (EmojiUnpairedDataset's label
 # swaps), moved with the target and carrying no landmarks of its own.
-IMAGE_KEYS = ('source', 'target', 'target_swap')
+# 'hair_mask_a': the source face's hair in black on white (EmojiUnpairedDataset's
+# with_hair_masks), moved with its image by every geometric transform; the white that
+# transforms fill in brings in no hair.
+IMAGE_KEYS = ('source', 'target', 'target_swap', 'hair_mask_a')
 LANDMARK_KEYS = {'source': 'landmarks_a', 'target': 'landmarks_b',
                  'target_swap': 'landmarks_swap'}
 # A horizontal flip turns the left eye into the right one (CelebA 5-point order).
@@ -33,8 +36,8 @@ def _image_keys(sample: dict) -> list[str]:
 
 
 def _move_landmarks(sample: dict, image_key: str, fn) -> None:
-    key = LANDMARK_KEYS[image_key]
-    if sample.get(key) is not None:
+    key = LANDMARK_KEYS.get(image_key)   # a mask has no landmarks of its own
+    if key is not None and sample.get(key) is not None:
         sample[key] = fn(np.asarray(sample[key], dtype=np.float32))
 
 
@@ -153,6 +156,9 @@ class AlignLandmarks:
             size = np.array(sample[k].size, np.float64)
             forward = solve_affine(points, self.template * size)
             sample[k] = warp_affine(sample[k], forward, sample[k].size, self.fill)
+            if k == 'source' and 'hair_mask_a' in sample:   # the mask moves with its face
+                sample['hair_mask_a'] = warp_affine(sample['hair_mask_a'], forward,
+                                                    sample[k].size, self.fill[:1])
             _move_landmarks(sample, k, lambda p: (np.hstack([p, np.ones((len(p), 1))])
                                                    @ forward.T).astype(np.float32))
         return sample

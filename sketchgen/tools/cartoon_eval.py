@@ -21,7 +21,14 @@ Reports, each with its image count:
 - how far the hair label reaches: the share of pixels whose colour spans more than 0.2
   over the hair labels, on real A (what a user gets) and on F(b) (the path the label
   accuracy reads); for scale, the same over real B drawn with each hair colour (the
-  hair region). The label accuracy above reads the B -> A -> B path only.
+  hair region). The label accuracy above reads the B -> A -> B path only;
+- the hair label on real A, what a user's face gets: each test A face whose Twemoji
+  hair could be told apart (masksA) goes A -> B with every hair label v (skin as its
+  paired real B); the mean colour inside a's hair is matched to the nearest label
+  colour, correct when v. Its ceiling reads the real A face with its hair drawn in
+  each label's colour (sharp and after a 1 px blur). And where the label acts: of the
+  pixels it changes (the reach's rule), the share inside a's hair, against the share
+  of the image the hair covers (what changes placed anywhere would give).
 Writes DIR/cartoon_eval.json, DIR/cartoon_eval.md and DIR/grid.png. Given several
 checkpoints (one per training seed), each is evaluated into its own folder and
 DIR/cartoon_eval_summary.{json,md} gives every measure as mean ± spread (the
@@ -108,6 +115,15 @@ def measures(results: dict) -> dict[str, float]:
     if reach:
         flat.update({f'pixels the hair label changes, {what}': reach[key]
                      for key, what in REACH_ROWS})
+    on_a = results.get('hair_label_on_real_a')
+    if on_a and on_a.get('num_faces'):
+        flat['hair label accuracy on real A'] = on_a['overall']
+        flat['hair label read on real A recoloured'] = on_a['real']
+        flat['hair label read on real A recoloured, blurred by 1 px'] = on_a['real_blurred']
+        if on_a['changes_inside_hair'] is not None:
+            flat["share of the hair label's changes inside A's hair"] = \
+                on_a['changes_inside_hair']
+        flat["share of A's hair the hair label changes"] = on_a['hair_changed']
     if 'skin_label_accuracy' in results:
         flat['skin label accuracy'] = results['skin_label_accuracy']['overall']
         flat['skin label read on real B'] = results['skin_label_accuracy']['real']
@@ -283,6 +299,9 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
                 real=real_correct['skin'] / counted['skin'], per_face=per_face['skin'])
         results['hair_label_reach'] = hair_label_reach(model, dataset, faces, keys,
                                                        hair_values, offset, device)
+        if (dataset.root / 'masksA').is_dir():
+            results['hair_label_on_real_a'] = hair_label_on_real_a(
+                model, dataset, hair_values, offset, hair_palette, device)
 
     # Landmark error on G(a): by the regressor R and by the emoji detector.
     if 'landmarks_a' in dataset[0]:
@@ -450,6 +469,75 @@ def hair_label_reach(model, dataset, faces, keys, hair_values, offset: int, devi
                 num_labels=len(hair_values), threshold=REACH_THRESHOLD)
 
 
+def hair_label_on_real_a(model, dataset, hair_values, offset: int, palette: dict,
+                         device) -> dict:
+    """The hair label read inside each test A face's Twemoji hair mask (masksA) after
+    A -> B with every hair label, its ceiling on the real A face drawn with each hair
+    colour, and where the label's changes fall (see the module docstring)."""
+    import numpy as np
+    import torch
+    from PIL import Image
+
+    from sketchgen.data.emoji import emoji_key, twemoji_hair_mask_svg, twemoji_svg_dir
+    from sketchgen.data.loader import collate
+    from sketchgen.data.openmoji import render_svg
+
+    names = [p.stem for p in dataset.files['A']]
+    masks = {n: torch.from_numpy(np.asarray(Image.open(dataset.root / 'masksA' / f'{n}.png'))
+                                 > 127) for n in names}
+    names = [n for n in names if masks[n].any()]
+    if not names:
+        return dict(num_faces=0)
+    svg_files = {emoji_key(p.stem): p for p in twemoji_svg_dir().glob('*.svg')}
+    svgs = {n: svg_files[n].read_text(encoding='utf-8') for n in names}
+    shapes = json.loads((dataset.root / 'hair_shapes_A.json').read_text())
+    size = masks[names[0]].shape[-1]
+    correct = {v: 0 for v in hair_values}
+    ceiling, ceiling_blurred = 0, 0
+    changed_inside = changed = hair_pixels = 0
+    index = {p.stem: i for i, p in enumerate(dataset.files['A'])}
+    for start in range(0, len(names), 32):
+        chunk = names[start:start + 32]
+        batch = collate([dataset[index[n]] for n in chunk])
+        source, labels = batch['source'].to(device), batch['label_b'].to(device)
+        outputs = torch.stack([
+            model.generate(source, labels=with_hair_label(labels, offset, len(hair_values),
+                                                          i)).float().cpu()
+            for i in range(len(hair_values))])
+        span = ((outputs.amax(0) - outputs.amin(0)) / 2).amax(1) > REACH_THRESHOLD
+        for j, name in enumerate(chunk):
+            mask = masks[name]
+            for i, value in enumerate(hair_values):
+                correct[value] += read_colour_label(outputs[i, j], mask, palette) == value
+                drawn = render_svg(twemoji_hair_mask_svg(svgs[name], shapes[name],
+                                                         colour=palette[value]), size)
+                for blur in (0, 1.0):
+                    image = to_model_range(drawn, blur)
+                    hit = read_colour_label(image, mask, palette) == value
+                    if blur:
+                        ceiling_blurred += hit
+                    else:
+                        ceiling += hit
+            changed_inside += int((span[j] & mask).sum())
+            changed += int(span[j].sum())
+            hair_pixels += int(mask.sum())
+    reads = len(names) * len(hair_values)
+    return dict(label_accuracy(correct, len(names)), real=ceiling / reads,
+                real_blurred=ceiling_blurred / reads,
+                changes_inside_hair=changed_inside / changed if changed else None,
+                hair_share_of_image=hair_pixels / (len(names) * size * size),
+                hair_changed=changed_inside / hair_pixels, num_a=len(dataset))
+
+
+def to_model_range(image, blur: float = 0) -> torch.Tensor:
+    """A PIL image as a (3, H, W) tensor in [-1, 1], optionally Gaussian-blurred first."""
+    from PIL import ImageFilter
+    from torchvision.transforms.functional import to_tensor
+
+    image = image.convert('RGB')
+    return to_tensor(image.filter(ImageFilter.GaussianBlur(blur)) if blur else image) * 2 - 1
+
+
 def label_accuracy(correct: dict, num_faces: int) -> dict:
     return dict(overall=sum(correct.values()) / (num_faces * len(correct)),
                 per_label={v: c / num_faces for v, c in correct.items()},
@@ -519,6 +607,21 @@ def format_report(results: dict) -> str:
             count = reach['num_b'] if key == 'real_b' else reach['num_a']
             lines.append(f'| pixels the hair label changes, {what} | {reach[key]:.4f} | '
                          f'{count} faces x {reach["num_labels"]} labels |')
+    on_a = results.get('hair_label_on_real_a')
+    if on_a and on_a.get('num_faces'):
+        faces = f'{on_a["num_faces"]} of {on_a["num_a"]} A faces'
+        lines += [
+            f'| hair label accuracy on real A (chance {on_a["chance"]:.2f}) | '
+            f'{on_a["overall"]:.3f} | {faces} x {len(on_a["per_label"])} labels |',
+            f'| hair label read on real A drawn with each colour (the ceiling) | '
+            f'{on_a["real"]:.3f} | {faces} |',
+            f'| the same blurred by 1 px | {on_a["real_blurred"]:.3f} | {faces} |']
+        if on_a['changes_inside_hair'] is not None:
+            lines.append(f"| share of the hair label's changes inside A's hair (the hair "
+                         f"covers {on_a['hair_share_of_image']:.3f} of the image) | "
+                         f"{on_a['changes_inside_hair']:.3f} | {faces} |")
+        lines.append(f"| share of A's hair the hair label changes | "
+                     f"{on_a['hair_changed']:.3f} | {faces} |")
     if 'landmark_error' in results:
         lm = results['landmark_error']
         lines.append(f'| landmark NME, regressor | {lm["regressor_nme"]:.4f} | '

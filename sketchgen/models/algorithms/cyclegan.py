@@ -103,6 +103,13 @@ class CycleGAN(ImageTranslationModel):
             `target_swap` and `label_swap` in the batches (EmojiUnpairedDataset's
             `label_swaps=True`). A loss whose forward takes `reference` (e.g.
             ChangedRegionL1Loss) also gets b, to weight the pixels the label changes.
+        label_colour_loss: a `RegionColourLoss` config, or None: for every attribute in
+            `label_colours`, the pixels of G(a, l) inside a's region of it (the batch's
+            `<attribute>_mask_a`, -1 inside, as EmojiUnpairedDataset's with_hair_masks
+            gives `hair_mask_a`) are pulled to the colour of the requested value. It
+            teaches the label on real A, where the swap loss teaches it on F(b) only.
+        label_colours: {attribute: {value: '#rrggbb'}} for `label_colour_loss`, every
+            value of the attribute in `labels` with a colour.
         direction: the direction `generate`/`infer` translate by default.
         init_type, init_gain, image_size, test_mode: as Pix2Pix.
     """
@@ -116,6 +123,7 @@ class CycleGAN(ImageTranslationModel):
                  local_discriminators: dict | None = None,
                  label_classifier: dict | None = None, label_loss_weight: float = 1.0,
                  label_swap_loss: dict | None = None, disc_augment: dict | None = None,
+                 label_colour_loss: dict | None = None, label_colours: dict | None = None,
                  direction: str = 'AtoB',
                  init_type: str = 'normal', init_gain: float = 0.02, image_size: int = 256,
                  test_mode: str = 'eval'):
@@ -160,6 +168,11 @@ class CycleGAN(ImageTranslationModel):
             raise ValueError('CycleGAN: label_swap_loss needs condition `labels`')
         self.label_swap_loss = LOSSES.build(label_swap_loss) if label_swap_loss else None
         self.disc_augment = MODELS.build(disc_augment) if disc_augment else None
+        self.label_colour_loss = LOSSES.build(label_colour_loss) if label_colour_loss else None
+        self.label_colours = self._colour_tables(label_colours or {})
+        if self.label_colour_loss is not None and not self.label_colours:
+            raise ValueError('CycleGAN: label_colour_loss needs `label_colours`, e.g. '
+                             "dict(hair=dict(black='#1a1a1a', ...))")
         self.swap_loss_takes_reference = self.label_swap_loss is not None and \
             'reference' in inspect.signature(self.label_swap_loss.forward).parameters
 
@@ -181,6 +194,38 @@ class CycleGAN(ImageTranslationModel):
             self.pools[part] = ImagePool(pool_size)
         for net in networks:
             init_weights(net, init_type, init_gain)
+
+    def _colour_tables(self, label_colours: dict) -> dict[str, torch.Tensor]:
+        """{attribute: (values, 3) colours in [-1, 1], in the order of `labels`}."""
+        tables = {}
+        for attribute, colours in label_colours.items():
+            if attribute not in self.labels:
+                raise ValueError(f'CycleGAN: label_colours.{attribute} names no attribute of '
+                                 f'labels {sorted(self.labels)}')
+            missing = [v for v in self.labels[attribute] if v not in colours]
+            if missing:
+                raise ValueError(f'CycleGAN: label_colours.{attribute} has no colour for '
+                                 f'{missing}')
+            rows = []
+            for value in self.labels[attribute]:
+                code = str(colours[value])
+                if len(code) != 7 or code[0] != '#':
+                    raise ValueError(f'CycleGAN: label_colours.{attribute}.{value}={code!r} '
+                                     "is not a '#rrggbb' colour")
+                rows.append([int(code[i:i + 2], 16) / 127.5 - 1 for i in (1, 3, 5)])
+            tables[attribute] = torch.tensor(rows)
+        return tables
+
+    def requested_colours(self, labels: torch.Tensor, attribute: str) -> torch.Tensor:
+        """(N, L) concatenated one-hot labels -> (N, 3) the colour of each image's
+        requested `attribute` value, in [-1, 1]."""
+        start = 0
+        for name, values in self.labels.items():
+            if name == attribute:
+                break
+            start += len(values)
+        table = self.label_colours[attribute].to(labels.device, labels.dtype)
+        return labels[:, start:start + len(self.labels[attribute])] @ table
 
     def optimizer_groups(self) -> dict[str, tuple[str, ...]]:
         """One optimiser for both generators, one for every discriminator (the
@@ -310,6 +355,14 @@ class CycleGAN(ImageTranslationModel):
         if self.identity_loss is not None:
             log['loss_idt_b'] = self.identity_loss(self.generator(real_b, *g_args_b), real_b)
             log['loss_idt_a'] = self.identity_loss(self.generator_ba(real_a), real_a)
+        if self.label_colour_loss is not None:
+            for attribute in self.label_colours:
+                key = f'{attribute}_mask_a'
+                if key not in batch:
+                    raise KeyError(f'CycleGAN: label_colour_loss needs `{key}` in the batch '
+                                   '(EmojiUnpairedDataset(..., with_hair_masks=True))')
+                log[f'loss_{attribute}_colour'] = self.label_colour_loss(
+                    fake_b, batch[key] < 0, self.requested_colours(label_ab.float(), attribute))
         if self.label_classifier is not None:
             log['loss_g_cls'] = self.label_loss_weight * self.label_classifier.loss(
                 self.label_classifier(fake_b), label_ab)

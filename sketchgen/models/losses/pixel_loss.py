@@ -53,10 +53,39 @@ class ChangedRegionL1Loss(nn.Module):
         if self.region_mean == 'batch':
             region = (error * changed).sum() / changed.sum().clamp_min(1)
         else:
-            count = changed.sum((1, 2, 3))
-            per_image = (error * changed).sum((1, 2, 3)) / count.clamp_min(1)
-            region = per_image.sum() / (count > 0).sum().clamp_min(1)
+            region = mean_over_regions(error, changed)
         return (error.mean() + self.changed_weight * region) * self.loss_weight
+
+
+def mean_over_regions(error: torch.Tensor, region: torch.Tensor) -> torch.Tensor:
+    """Each image's mean `error` over its `region` pixels ((N, 1, H, W) each), then the
+    mean over the images whose region is not empty (0 when none is)."""
+    count = region.sum((1, 2, 3))
+    per_image = (error * region).sum((1, 2, 3)) / count.clamp_min(1)
+    return per_image.sum() / (count > 0).sum().clamp_min(1)
+
+
+@LOSSES.register_module()
+class RegionColourLoss(nn.Module):
+    """The L1 between the pixels inside a region and one colour per image: each image's
+    region is averaged first, then the images that have one (`mean_over_regions`), times
+    `loss_weight`.
+
+    The cartoon model uses it to teach the hair label on the input face itself: the
+    region is a's hair (the Twemoji hair mask), the colour the requested label's, so the
+    label recolours the hair a user's face has and no other pixel.
+    """
+
+    def __init__(self, loss_weight: float = 1.0):
+        super().__init__()
+        self.loss_weight = loss_weight
+
+    def forward(self, pred: torch.Tensor, region: torch.Tensor,
+                colour: torch.Tensor) -> torch.Tensor:
+        """pred (N, C, H, W); region (N, 1, H, W), 1 inside; colour (N, C), in pred's
+        range."""
+        error = (pred - colour[:, :, None, None]).abs().mean(1, keepdim=True)
+        return mean_over_regions(error, region.to(error.dtype)) * self.loss_weight
 
 
 @LOSSES.register_module()
