@@ -400,14 +400,14 @@ def fid_reference_points(loader, metric_cfgs) -> dict:
     return scores
 
 
-def image_tensor(path, blur: float = 0) -> torch.Tensor:
-    """An image file as a (3, H, W) float tensor in [0, 1], optionally Gaussian-blurred
-    by `blur` px first."""
-    from PIL import ImageFilter
+def image_tensor(image, blur: float = 0) -> torch.Tensor:
+    """An image file (or a PIL image) as a (3, H, W) float tensor in [0, 1], optionally
+    Gaussian-blurred by `blur` px first."""
+    from PIL import Image, ImageFilter
     from torchvision.transforms.functional import to_tensor
 
     from sketchgen.data.io import load_image
-    image = load_image(path)
+    image = image.convert('RGB') if isinstance(image, Image.Image) else load_image(image)
     return to_tensor(image.filter(ImageFilter.GaussianBlur(blur)) if blur else image)
 
 
@@ -512,7 +512,7 @@ def hair_label_on_real_a(model, dataset, hair_values, offset: int, palette: dict
                 drawn = render_svg(twemoji_hair_mask_svg(svgs[name], shapes[name],
                                                          colour=palette[value]), size)
                 for blur in (0, 1.0):
-                    image = to_model_range(drawn, blur)
+                    image = image_tensor(drawn, blur) * 2 - 1
                     hit = read_colour_label(image, mask, palette) == value
                     if blur:
                         ceiling_blurred += hit
@@ -527,15 +527,6 @@ def hair_label_on_real_a(model, dataset, hair_values, offset: int, palette: dict
                 changes_inside_hair=changed_inside / changed if changed else None,
                 hair_share_of_image=hair_pixels / (len(names) * size * size),
                 hair_changed=changed_inside / hair_pixels, num_a=len(dataset))
-
-
-def to_model_range(image, blur: float = 0) -> torch.Tensor:
-    """A PIL image as a (3, H, W) tensor in [-1, 1], optionally Gaussian-blurred first."""
-    from PIL import ImageFilter
-    from torchvision.transforms.functional import to_tensor
-
-    image = image.convert('RGB')
-    return to_tensor(image.filter(ImageFilter.GaussianBlur(blur)) if blur else image) * 2 - 1
 
 
 def label_accuracy(correct: dict, num_faces: int) -> dict:
