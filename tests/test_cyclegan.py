@@ -850,8 +850,8 @@ def test_label_colour_loss_needs_colours_for_every_value_and_the_masks():
         MODELS.build(dict(base, label_colours=dict(hair=dict(black='#000000'))))
     with pytest.raises(ValueError, match='names no attribute'):
         MODELS.build(dict(base, label_colours=dict(eyes=dict(black='#000000'))))
-    with pytest.raises(ValueError, match="is not a '#rrggbb' colour"):
-        MODELS.build(dict(base, label_colours=dict(hair=dict(black='black', red='#ff0000'))))
+    with pytest.raises(ValueError, match=r"hair.black='#12' is not a colour"):
+        MODELS.build(dict(base, label_colours=dict(hair=dict(black='#12', red='#ff0000'))))
     model = MODELS.build(dict(base, label_colours=dict(hair=dict(black='#000000',
                                                                  red='#FF0000'))))
     colours = model.requested_colours(torch.tensor([[0., 1.], [1., 0.]]), 'hair')

@@ -415,9 +415,10 @@ def read_colour_label(image: torch.Tensor, mask: torch.Tensor, palette: dict) ->
     """The label whose palette colour ('#rrggbb') is nearest to the mean colour of a
     [-1, 1] (3, H, W) image inside the (H, W) boolean mask."""
     import torch
+    from PIL import ImageColor
 
     values = list(palette)
-    colours = torch.tensor([[int(palette[v][i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    colours = torch.tensor([[c / 255 for c in ImageColor.getrgb(palette[v])[:3]]
                             for v in values])
     colour = ((image.float().clamp(-1, 1) + 1) / 2)[:, mask].mean(1)
     return values[int(((colours - colour) ** 2).sum(1).argmin())]

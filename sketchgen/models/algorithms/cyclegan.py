@@ -37,6 +37,7 @@ from __future__ import annotations
 import inspect
 
 import torch
+from PIL import ImageColor
 
 from sketchgen.models.algorithms.base import ImageTranslationModel, set_requires_grad
 from sketchgen.models.generators.resnet import label_maps
@@ -208,11 +209,13 @@ class CycleGAN(ImageTranslationModel):
                                  f'{missing}')
             rows = []
             for value in self.labels[attribute]:
-                code = str(colours[value])
-                if len(code) != 7 or code[0] != '#':
-                    raise ValueError(f'CycleGAN: label_colours.{attribute}.{value}={code!r} '
-                                     "is not a '#rrggbb' colour")
-                rows.append([int(code[i:i + 2], 16) / 127.5 - 1 for i in (1, 3, 5)])
+                try:
+                    rgb = ImageColor.getrgb(str(colours[value]))[:3]
+                except ValueError:
+                    raise ValueError(f'CycleGAN: label_colours.{attribute}.{value}='
+                                     f'{colours[value]!r} is not a colour (e.g. #rrggbb)'
+                                     ) from None
+                rows.append([c / 127.5 - 1 for c in rgb])
             tables[attribute] = torch.tensor(rows)
         return tables
 
