@@ -817,6 +817,66 @@ def test_region_colour_loss_against_hand_values():
     assert RegionColourLoss()(pred, torch.zeros_like(region), colour).item() == 0
 
 
+def test_region_l1_loss_against_hand_values():
+    from sketchgen.models.losses import RegionL1Loss
+    pred = torch.zeros(2, 3, 2, 2)
+    target = torch.zeros(2, 3, 2, 2)
+    target[0, :, 0, 0] = torch.tensor([0.3, 0.6, 0.9])   # image 0, pixel (0, 0): 0.6
+    target[0, 0, 1, 1] = 3.0                             # outside the region: ignored
+    target[1] = 0.5                                      # image 1: 0.5 everywhere
+    region = torch.zeros(2, 1, 2, 2, dtype=torch.bool)
+    region[0, 0, 0, :] = True                            # image 0: its top row
+    region[1, 0, :, 0] = True                            # image 1: its left column
+    loss = RegionL1Loss(loss_weight=2.0)(pred, target, region)
+    assert loss.item() == pytest.approx(2.0 * ((0.6 + 0) / 2 + 0.5) / 2)
+    assert RegionL1Loss()(pred, target, torch.zeros_like(region)).item() == 0
+
+
+def test_label_outside_loss_holds_the_rest_of_the_face_to_another_labels_output():
+    labels = dict(hair=('black', 'brown', 'red'), skin=('light', 'dark'))
+    colours = dict(hair=dict(black='#000000', brown='#6A462F', red='#FF0000'))
+    base = dict(type='CycleGAN', image_size=16, generator=TINY_G, discriminator=TINY_D,
+                labels=labels, label_outside_loss=dict(type='RegionL1Loss', loss_weight=3.0))
+    with pytest.raises(ValueError, match='give label_colours'):
+        MODELS.build(base)
+    torch.manual_seed(0)
+    model = MODELS.build(dict(base, label_colours=colours))
+    one_hot = model.random_labels(64)
+    other = model.other_value_labels(one_hot, 'hair')
+    assert (other[:, :3].argmax(1) != one_hot[:, :3].argmax(1)).all()
+    assert torch.equal(other[:, 3:], one_hot[:, 3:]) and torch.equal(other.sum(1), one_hot.sum(1))
+    assert set(other[:, :3].argmax(1).tolist()) == {0, 1, 2}
+
+    mask = torch.ones(2, 1, 16, 16)
+    mask[:, :, :6] = -1                                   # the hair: the top six rows
+    batch = dict(source=torch.rand(2, 3, 16, 16) * 2 - 1, target=torch.rand(2, 3, 16, 16) * 2 - 1,
+                 label_b=one_hot[:2], label_a=one_hot[:2], hair_mask_a=mask)
+    steps = {group: type('NoStep', (), {'update': lambda self, loss: None})()
+             for group in model.optimizer_groups()}
+    calls = []
+
+    class RespondToTheLabelEverywhere(torch.nn.Module):
+        def __init__(self, generator):
+            super().__init__()
+            self.generator = generator
+
+        def forward(self, x, labels):
+            calls.append(labels)
+            return torch.tanh(self.generator(x, labels) + labels[:, :1, None, None])
+    model.generator = RespondToTheLabelEverywhere(model.generator)
+    log = model.train_step(batch, steps)
+    with torch.no_grad():
+        fake_b, other_b = (model.generator(batch['source'], labels)   # G(a, l), G(a, l')
+                           for labels in (calls[0], calls[-1]))
+    outside = (fake_b - other_b).abs().mean(1)[:, 6:].mean()
+    assert torch.equal(calls[0], one_hot[:2])
+    assert (calls[-1][:, :3].argmax(1) != calls[0][:, :3].argmax(1)).all()
+    assert log['loss_hair_outside'].item() == pytest.approx(3.0 * outside.item(), rel=1e-5)
+    assert outside > 0.1
+    with pytest.raises(KeyError, match='need `hair_mask_a`'):
+        model.train_step({k: v for k, v in batch.items() if k != 'hair_mask_a'}, steps)
+
+
 def test_hair_masks_of_the_a_faces_move_with_their_face(emoji_faces):
     from sketchgen.data.emoji import EmojiUnpairedDataset
     flip = [dict(type='RandomFlip'), dict(type='ToTensor')]
@@ -858,7 +918,7 @@ def test_label_colour_loss_needs_colours_for_every_value_and_the_masks():
     assert torch.allclose(colours, torch.tensor([[1., -1., -1.], [-1., -1., -1.]]))
     batch = dict(source=torch.zeros(1, 3, 16, 16), target=torch.zeros(1, 3, 16, 16),
                  label_b=torch.tensor([[1., 0.]]))
-    with pytest.raises(KeyError, match='needs `hair_mask_a`'):
+    with pytest.raises(KeyError, match='need `hair_mask_a`'):
         model.train_step(batch, {})
 
 

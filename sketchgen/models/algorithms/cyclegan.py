@@ -111,6 +111,11 @@ class CycleGAN(ImageTranslationModel):
             teaches the label on real A, where the swap loss teaches it on F(b) only.
         label_colours: {attribute: {value: '#rrggbb'}} for `label_colour_loss`, every
             value of the attribute in `labels` with a colour.
+        label_outside_loss: a `RegionL1Loss` config, or None: for every attribute in
+            `label_colours`, G(a, l) must equal G(a, l') outside a's region of it, where
+            l' asks for another value of the attribute (drawn at random; G(a, l') is not
+            back-propagated through). A label then changes its region and nothing else; a
+            face with no region (a hat over the hair) is left as it is.
         direction: the direction `generate`/`infer` translate by default.
         init_type, init_gain, image_size, test_mode: as Pix2Pix.
     """
@@ -125,7 +130,7 @@ class CycleGAN(ImageTranslationModel):
                  label_classifier: dict | None = None, label_loss_weight: float = 1.0,
                  label_swap_loss: dict | None = None, disc_augment: dict | None = None,
                  label_colour_loss: dict | None = None, label_colours: dict | None = None,
-                 direction: str = 'AtoB',
+                 label_outside_loss: dict | None = None, direction: str = 'AtoB',
                  init_type: str = 'normal', init_gain: float = 0.02, image_size: int = 256,
                  test_mode: str = 'eval'):
         self.labels = {k: tuple(v) for k, v in (labels or {}).items()}
@@ -174,6 +179,11 @@ class CycleGAN(ImageTranslationModel):
         if self.label_colour_loss is not None and not self.label_colours:
             raise ValueError('CycleGAN: label_colour_loss needs `label_colours`, e.g. '
                              "dict(hair=dict(black='#1a1a1a', ...))")
+        self.label_outside_loss = LOSSES.build(label_outside_loss) if label_outside_loss \
+            else None
+        if self.label_outside_loss is not None and not self.label_colours:
+            raise ValueError('CycleGAN: label_outside_loss keeps each attribute of '
+                             '`label_colours` inside its region; give label_colours')
         self.swap_loss_takes_reference = self.label_swap_loss is not None and \
             'reference' in inspect.signature(self.label_swap_loss.forward).parameters
 
@@ -219,16 +229,31 @@ class CycleGAN(ImageTranslationModel):
             tables[attribute] = torch.tensor(rows)
         return tables
 
-    def requested_colours(self, labels: torch.Tensor, attribute: str) -> torch.Tensor:
-        """(N, L) concatenated one-hot labels -> (N, 3) the colour of each image's
-        requested `attribute` value, in [-1, 1]."""
+    def label_columns(self, attribute: str) -> slice:
+        """The columns of `attribute`'s one-hot vector in the concatenated labels."""
         start = 0
         for name, values in self.labels.items():
             if name == attribute:
-                break
+                return slice(start, start + len(values))
             start += len(values)
+        raise KeyError(f'CycleGAN: no label attribute {attribute!r} in {sorted(self.labels)}')
+
+    def requested_colours(self, labels: torch.Tensor, attribute: str) -> torch.Tensor:
+        """(N, L) concatenated one-hot labels -> (N, 3) the colour of each image's
+        requested `attribute` value, in [-1, 1]."""
         table = self.label_colours[attribute].to(labels.device, labels.dtype)
-        return labels[:, start:start + len(self.labels[attribute])] @ table
+        return labels[:, self.label_columns(attribute)] @ table
+
+    def other_value_labels(self, labels: torch.Tensor, attribute: str) -> torch.Tensor:
+        """A copy of (N, L) one-hot labels with `attribute` set, per image, to another of
+        its values drawn at random (the other attributes kept)."""
+        columns = self.label_columns(attribute)
+        count = columns.stop - columns.start
+        current = labels[:, columns].argmax(1)
+        other = (current + torch.randint(1, count, current.shape, device=labels.device)) % count
+        labels = labels.clone()
+        labels[:, columns] = torch.nn.functional.one_hot(other, count).to(labels.dtype)
+        return labels
 
     def optimizer_groups(self) -> dict[str, tuple[str, ...]]:
         """One optimiser for both generators, one for every discriminator (the
@@ -358,14 +383,23 @@ class CycleGAN(ImageTranslationModel):
         if self.identity_loss is not None:
             log['loss_idt_b'] = self.identity_loss(self.generator(real_b, *g_args_b), real_b)
             log['loss_idt_a'] = self.identity_loss(self.generator_ba(real_a), real_a)
-        if self.label_colour_loss is not None:
+        if self.label_colour_loss is not None or self.label_outside_loss is not None:
             for attribute in self.label_colours:
                 key = f'{attribute}_mask_a'
                 if key not in batch:
-                    raise KeyError(f'CycleGAN: label_colour_loss needs `{key}` in the batch '
-                                   '(EmojiUnpairedDataset(..., with_hair_masks=True))')
-                log[f'loss_{attribute}_colour'] = self.label_colour_loss(
-                    fake_b, batch[key] < 0, self.requested_colours(label_ab.float(), attribute))
+                    raise KeyError(f'CycleGAN: label_colour_loss and label_outside_loss need '
+                                   f'`{key}` in the batch (EmojiUnpairedDataset(..., '
+                                   'with_hair_masks=True))')
+                inside = batch[key] < 0
+                if self.label_colour_loss is not None:
+                    log[f'loss_{attribute}_colour'] = self.label_colour_loss(
+                        fake_b, inside, self.requested_colours(label_ab, attribute))
+                if self.label_outside_loss is not None:
+                    with torch.no_grad():
+                        other = self.generator(real_a,
+                                               self.other_value_labels(label_ab, attribute))
+                    log[f'loss_{attribute}_outside'] = self.label_outside_loss(
+                        fake_b, other, ~inside)
         if self.label_classifier is not None:
             log['loss_g_cls'] = self.label_loss_weight * self.label_classifier.loss(
                 self.label_classifier(fake_b), label_ab)

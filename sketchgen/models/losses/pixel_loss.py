@@ -89,6 +89,26 @@ class RegionColourLoss(nn.Module):
 
 
 @LOSSES.register_module()
+class RegionL1Loss(nn.Module):
+    """The L1 between two images over a region: each image's region is averaged first,
+    then the images that have one (`mean_over_regions`), times `loss_weight`.
+
+    The cartoon model uses it to keep a label's changes inside its region: outside a's
+    hair, G(a, l) must equal G(a, l') for another hair label l'.
+    """
+
+    def __init__(self, loss_weight: float = 1.0):
+        super().__init__()
+        self.loss_weight = loss_weight
+
+    def forward(self, pred: torch.Tensor, target: torch.Tensor,
+                region: torch.Tensor) -> torch.Tensor:
+        """pred, target (N, C, H, W); region (N, 1, H, W), 1 inside."""
+        error = (pred - target).abs().mean(1, keepdim=True)
+        return mean_over_regions(error, region.to(error.dtype)) * self.loss_weight
+
+
+@LOSSES.register_module()
 class MSELoss(nn.Module):
     """Mean squared error times `loss_weight`."""
 
