@@ -114,8 +114,10 @@ class CycleGAN(ImageTranslationModel):
         label_outside_loss: a `RegionL1Loss` config, or None: for every attribute in
             `label_colours`, G(a, l) must equal G(a, l') outside a's region of it, where
             l' asks for another value of the attribute (drawn at random; G(a, l') is not
-            back-propagated through). A label then changes its region and nothing else; a
-            face with no region (a hat over the hair) is left as it is.
+            back-propagated through). It asks a label to change its region and nothing
+            else, and a face with no region (a hat over the hair) to stay as it is; on the
+            emoji faces it does the first a little better and the second barely
+            (docs/results/cyclegan.md).
         direction: the direction `generate`/`infer` translate by default.
         init_type, init_gain, image_size, test_mode: as Pix2Pix.
     """
