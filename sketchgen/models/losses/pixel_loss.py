@@ -66,29 +66,6 @@ def mean_over_regions(error: torch.Tensor, region: torch.Tensor) -> torch.Tensor
 
 
 @LOSSES.register_module()
-class RegionColourLoss(nn.Module):
-    """The L1 between the pixels inside a region and one colour per image: each image's
-    region is averaged first, then the images that have one (`mean_over_regions`), times
-    `loss_weight`.
-
-    The cartoon model uses it to teach the hair label on the input face itself: the
-    region is a's hair (the Twemoji hair mask), the colour the requested label's, so the
-    label recolours the hair a user's face has and no other pixel.
-    """
-
-    def __init__(self, loss_weight: float = 1.0):
-        super().__init__()
-        self.loss_weight = loss_weight
-
-    def forward(self, pred: torch.Tensor, region: torch.Tensor,
-                colour: torch.Tensor) -> torch.Tensor:
-        """pred (N, C, H, W); region (N, 1, H, W), 1 inside; colour (N, C), in pred's
-        range."""
-        error = (pred - colour[:, :, None, None]).abs().mean(1, keepdim=True)
-        return mean_over_regions(error, region.to(error.dtype)) * self.loss_weight
-
-
-@LOSSES.register_module()
 class RegionL1Loss(nn.Module):
     """The L1 between two images over a region: each image's region is averaged first,
     then the images that have one (`mean_over_regions`), times `loss_weight`.
@@ -106,6 +83,22 @@ class RegionL1Loss(nn.Module):
         """pred, target (N, C, H, W); region (N, 1, H, W), 1 inside."""
         error = (pred - target).abs().mean(1, keepdim=True)
         return mean_over_regions(error, region.to(error.dtype)) * self.loss_weight
+
+
+@LOSSES.register_module()
+class RegionColourLoss(RegionL1Loss):
+    """`RegionL1Loss` against one colour per image.
+
+    The cartoon model uses it to teach the hair label on the input face itself: the
+    region is a's hair (the Twemoji hair mask), the colour the requested label's, so the
+    label recolours the hair a user's face has and no other pixel.
+    """
+
+    def forward(self, pred: torch.Tensor, region: torch.Tensor,
+                colour: torch.Tensor) -> torch.Tensor:
+        """pred (N, C, H, W); region (N, 1, H, W), 1 inside; colour (N, C), in pred's
+        range."""
+        return super().forward(pred, colour[:, :, None, None].expand_as(pred), region)
 
 
 @LOSSES.register_module()
