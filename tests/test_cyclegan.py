@@ -457,6 +457,10 @@ def test_cartoon_eval_reports_labels_landmarks_and_both_directions(emoji_faces, 
     assert 0 <= on_a['real_blurred'] <= 1 and 0 <= on_a['overall'] <= 1
     assert 0 < on_a['hair_share_of_image'] < 0.5 and 0 <= on_a['hair_changed'] <= 1
     assert on_a['changes_inside_hair'] is None or 0 <= on_a['changes_inside_hair'] <= 1
+    # every face's read for every requested value, which the accuracy counts
+    reads = [(asked, read) for face in on_a['per_face'].values() for asked, read in face.items()]
+    assert len(on_a['per_face']) == on_a['num_faces'] and len(reads) == 5 * on_a['num_faces']
+    assert on_a['overall'] == pytest.approx(np.mean([asked == read for asked, read in reads]))
     assert 'hair label accuracy on real A' in summary['measures']
 
 
@@ -873,6 +877,38 @@ def test_label_outside_loss_holds_the_rest_of_the_face_to_another_labels_output(
     assert (calls[-1][:, :3].argmax(1) != calls[0][:, :3].argmax(1)).all()
     assert log['loss_hair_outside'].item() == pytest.approx(3.0 * outside.item(), rel=1e-5)
     assert outside > 0.1
+    with pytest.raises(KeyError, match='need `hair_mask_a`'):
+        model.train_step({k: v for k, v in batch.items() if k != 'hair_mask_a'}, steps)
+
+
+def test_cycle_loss_can_leave_the_label_regions_out():
+    """With cycle_skips_label_regions, the A cycle loss is the L1 between F(G(a, l)) and a
+    over the pixels outside a's hair only (as zero error inside), times its weight."""
+    labels = dict(hair=('black', 'red'))
+    base = dict(type='CycleGAN', image_size=16, generator=TINY_G, discriminator=TINY_D,
+                labels=labels, cycle_loss=dict(type='L1Loss', loss_weight=4.0),
+                cycle_skips_label_regions=True)
+    with pytest.raises(ValueError, match='cycle_skips_label_regions .* give label_colours'):
+        MODELS.build(base)
+    torch.manual_seed(0)
+    model = MODELS.build(dict(base, label_colours=dict(hair=dict(black='#000000',
+                                                                 red='#FF0000'))))
+    mask = torch.ones(2, 1, 16, 16)
+    mask[0, :, :6] = -1                      # image 0: hair in the top six rows
+    mask[1, :, :, :3] = -1                   # image 1: in the three left columns
+    one_hot = torch.tensor([[1., 0.], [0., 1.]])
+    batch = dict(source=torch.rand(2, 3, 16, 16) * 2 - 1, target=torch.rand(2, 3, 16, 16) * 2 - 1,
+                 label_b=one_hot, label_a=one_hot, hair_mask_a=mask)
+    steps = {group: type('NoStep', (), {'update': lambda self, loss: None})()
+             for group in model.optimizer_groups()}
+    log = model.train_step(batch, steps)
+    with torch.no_grad():
+        error = (model.generator_ba(model.generator(batch['source'], one_hot))
+                 - batch['source']).abs()
+    outside = (mask > 0).expand_as(error)
+    assert log['loss_cycle_a'].item() == pytest.approx(
+        4.0 * (error * outside).sum().item() / error.numel(), rel=1e-5)
+    assert log['loss_cycle_a'].item() < 0.9 * 4.0 * error.mean().item()   # the hair is out
     with pytest.raises(KeyError, match='need `hair_mask_a`'):
         model.train_step({k: v for k, v in batch.items() if k != 'hair_mask_a'}, steps)
 

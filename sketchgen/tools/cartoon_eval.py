@@ -494,6 +494,7 @@ def hair_label_on_real_a(model, dataset, hair_values, offset: int, palette: dict
     shapes = json.loads((dataset.root / 'hair_shapes_A.json').read_text())
     size = masks[names[0]].shape[-1]
     correct = {v: 0 for v in hair_values}
+    per_face: dict[str, dict] = {}   # face -> {requested value: value read}
     ceiling, ceiling_blurred = 0, 0
     changed_inside = changed = hair_pixels = 0
     index = {p.stem: i for i, p in enumerate(dataset.files['A'])}
@@ -508,8 +509,10 @@ def hair_label_on_real_a(model, dataset, hair_values, offset: int, palette: dict
         span = ((outputs.amax(0) - outputs.amin(0)) / 2).amax(1) > REACH_THRESHOLD
         for j, name in enumerate(chunk):
             mask = masks[name]
+            per_face[name] = {}
             for i, value in enumerate(hair_values):
-                correct[value] += read_colour_label(outputs[i, j], mask, palette) == value
+                per_face[name][value] = read_colour_label(outputs[i, j], mask, palette)
+                correct[value] += per_face[name][value] == value
                 drawn = render_svg(twemoji_hair_mask_svg(svgs[name], shapes[name],
                                                          colour=palette[value]), size)
                 for blur in (0, 1.0):
@@ -527,7 +530,8 @@ def hair_label_on_real_a(model, dataset, hair_values, offset: int, palette: dict
                 real_blurred=ceiling_blurred / reads,
                 changes_inside_hair=changed_inside / changed if changed else None,
                 hair_share_of_image=hair_pixels / (len(names) * size * size),
-                hair_changed=changed_inside / hair_pixels, num_a=len(dataset))
+                hair_changed=changed_inside / hair_pixels, num_a=len(dataset),
+                per_face=per_face)
 
 
 def label_accuracy(correct: dict, num_faces: int) -> dict:

@@ -118,6 +118,12 @@ class CycleGAN(ImageTranslationModel):
             else, and a face with no region (a hat over the hair) to stay as it is; on the
             emoji faces it does the first a little better and the second barely
             (docs/results/cyclegan.md).
+        cycle_skips_label_regions: the cycle loss on A leaves out a's regions of the
+            attributes in `label_colours` (a's hair): F(G(a, l)) is not asked to give
+            back a's own hair there. F sees only G(a, l), whose hair is the requested
+            colour, so a's old hair colour cannot come back without G hiding it in its
+            output; the full cycle loss pulled every recoloured hair back towards the
+            input's, and kept white hair white (docs/results/cyclegan.md).
         direction: the direction `generate`/`infer` translate by default.
         init_type, init_gain, image_size, test_mode: as Pix2Pix.
     """
@@ -132,7 +138,8 @@ class CycleGAN(ImageTranslationModel):
                  label_classifier: dict | None = None, label_loss_weight: float = 1.0,
                  label_swap_loss: dict | None = None, disc_augment: dict | None = None,
                  label_colour_loss: dict | None = None, label_colours: dict | None = None,
-                 label_outside_loss: dict | None = None, direction: str = 'AtoB',
+                 label_outside_loss: dict | None = None,
+                 cycle_skips_label_regions: bool = False, direction: str = 'AtoB',
                  init_type: str = 'normal', init_gain: float = 0.02, image_size: int = 256,
                  test_mode: str = 'eval'):
         self.labels = {k: tuple(v) for k, v in (labels or {}).items()}
@@ -186,6 +193,10 @@ class CycleGAN(ImageTranslationModel):
         if self.label_outside_loss is not None and not self.label_colours:
             raise ValueError('CycleGAN: label_outside_loss keeps each attribute of '
                              '`label_colours` inside its region; give label_colours')
+        if cycle_skips_label_regions and not self.label_colours:
+            raise ValueError('CycleGAN: cycle_skips_label_regions leaves the regions of '
+                             '`label_colours` out of the cycle loss; give label_colours')
+        self.cycle_skips_label_regions = cycle_skips_label_regions
         self.swap_loss_takes_reference = self.label_swap_loss is not None and \
             'reference' in inspect.signature(self.label_swap_loss.forward).parameters
 
@@ -344,6 +355,19 @@ class CycleGAN(ImageTranslationModel):
         return self.generate(source, labels=labels)
 
     # ------------------------------------------------------------------ training
+    def label_regions(self, batch: dict) -> dict[str, torch.Tensor]:
+        """{attribute: (N, 1, H, W) bool, True inside a's region} for every attribute in
+        `label_colours`, from the batch's `<attribute>_mask_a` (-1 inside)."""
+        regions = {}
+        for attribute in self.label_colours:
+            key = f'{attribute}_mask_a'
+            if key not in batch:
+                raise KeyError(f'CycleGAN: label_colour_loss, label_outside_loss and '
+                               f'cycle_skips_label_regions need `{key}` in the batch '
+                               '(EmojiUnpairedDataset(..., with_hair_masks=True))')
+            regions[attribute] = batch[key] < 0
+        return regions
+
     def train_step(self, batch: dict, optimizers: dict, iteration: int = 0
                    ) -> dict[str, torch.Tensor]:
         real_a, real_b = batch['source'], batch['target']
@@ -363,15 +387,22 @@ class CycleGAN(ImageTranslationModel):
             discriminators.append(self.label_classifier)
         for net in discriminators:
             set_requires_grad(net, False)
+        regions = self.label_regions(batch) if self.label_colours and (
+            self.label_colour_loss is not None or self.label_outside_loss is not None
+            or self.cycle_skips_label_regions) else {}
         fake_b = self.generator(real_a, *g_args_ab)
         fake_a = self.generator_ba(real_b)
+        rec_a = self.generator_ba(fake_b)
+        if self.cycle_skips_label_regions:
+            # a's own pixels in its label regions: no error and no gradient there
+            rec_a = torch.where(torch.stack(list(regions.values())).any(0), real_a, rec_a)
         log = dict(
             loss_g_a=self.gan_loss(self.discriminator_a(self.augment(fake_a)), True,
                                    is_disc=False),
             loss_g_b=self.gan_loss(self._judge_b(self.discriminator_b, fake_b,
                                                  label_ab if self.labels else None),
                                    True, is_disc=False),
-            loss_cycle_a=self.cycle_loss(self.generator_ba(fake_b), real_a),
+            loss_cycle_a=self.cycle_loss(rec_a, real_a),
             loss_cycle_b=self.cycle_loss(self.generator(fake_a, *g_args_b), real_b))
         if self.label_swap_loss is not None:
             if 'target_swap' not in batch:
@@ -385,23 +416,16 @@ class CycleGAN(ImageTranslationModel):
         if self.identity_loss is not None:
             log['loss_idt_b'] = self.identity_loss(self.generator(real_b, *g_args_b), real_b)
             log['loss_idt_a'] = self.identity_loss(self.generator_ba(real_a), real_a)
-        if self.label_colour_loss is not None or self.label_outside_loss is not None:
-            for attribute in self.label_colours:
-                key = f'{attribute}_mask_a'
-                if key not in batch:
-                    raise KeyError(f'CycleGAN: label_colour_loss and label_outside_loss need '
-                                   f'`{key}` in the batch (EmojiUnpairedDataset(..., '
-                                   'with_hair_masks=True))')
-                inside = batch[key] < 0
-                if self.label_colour_loss is not None:
-                    log[f'loss_{attribute}_colour'] = self.label_colour_loss(
-                        fake_b, inside, self.requested_colours(label_ab, attribute))
-                if self.label_outside_loss is not None:
-                    with torch.no_grad():
-                        other = self.generator(real_a,
-                                               self.other_value_labels(label_ab, attribute))
-                    log[f'loss_{attribute}_outside'] = self.label_outside_loss(
-                        fake_b, other, ~inside)
+        for attribute, inside in regions.items():
+            if self.label_colour_loss is not None:
+                log[f'loss_{attribute}_colour'] = self.label_colour_loss(
+                    fake_b, inside, self.requested_colours(label_ab, attribute))
+            if self.label_outside_loss is not None:
+                with torch.no_grad():
+                    other = self.generator(real_a,
+                                           self.other_value_labels(label_ab, attribute))
+                log[f'loss_{attribute}_outside'] = self.label_outside_loss(
+                    fake_b, other, ~inside)
         if self.label_classifier is not None:
             log['loss_g_cls'] = self.label_loss_weight * self.label_classifier.loss(
                 self.label_classifier(fake_b), label_ab)
