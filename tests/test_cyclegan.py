@@ -260,6 +260,20 @@ def test_unpaired_dataset_names_images_without_annotations(tmp_path):
     assert len(ds) == 1 and ds.dropped['A'] == 2
 
 
+def test_unpaired_dataset_repeats_the_sources_a_pattern_names(tmp_path):
+    write_unpaired(tmp_path, n_a=3, n_b=5)
+    ds = UnpairedImageDataset(str(tmp_path), repeat_sources={'1': 4, '[02]': 1})
+    assert sorted(p.stem for p in ds.files['A']) == ['0', '1', '1', '1', '1', '2']
+    assert len(ds) == 6 and len(ds.files['B']) == 5     # the targets stay as they are
+    # BtoA: the sources are B's
+    assert len(UnpairedImageDataset(str(tmp_path), direction='BtoA',
+                                    repeat_sources={'4': 3})) == 7
+    with pytest.raises(ValueError, match=r"pattern '9\*' matches no image in .*trainA"):
+        UnpairedImageDataset(str(tmp_path), repeat_sources={'9*': 2})
+    with pytest.raises(ValueError, match=r"repeat_sources\['1'\]=0 is not a whole number"):
+        UnpairedImageDataset(str(tmp_path), repeat_sources={'1': 0})
+
+
 @pytest.fixture(scope='module')
 def emoji_faces(tmp_path_factory):
     from sketchgen.data.emoji import build_emoji_domains

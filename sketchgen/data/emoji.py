@@ -453,15 +453,15 @@ class EmojiUnpairedDataset(UnpairedImageDataset):
             ground truth of G(F(b), l') for CycleGAN's `label_swap_loss` (needs
             with_labels, direction 'AtoB'). A face with no such variant (one skin tone
             only) is its own target.
-        split, direction, pipeline, cache_dir, limit: as `UnpairedImageDataset` / the
-            builder.
+        split, direction, pipeline, repeat_sources, cache_dir, limit: as
+            `UnpairedImageDataset` / the builder.
     """
 
     def __init__(self, image_size: int = 64, subset: str = 'faces', split: str = 'train',
                  direction: str = 'AtoB', pipeline: list | None = None,
                  with_labels: bool = False, labels: dict | None = None,
                  with_landmarks: bool = False, label_swaps: bool | Sequence[str] = (),
-                 with_hair_masks: bool = False,
+                 with_hair_masks: bool = False, repeat_sources: dict | None = None,
                  cache_dir: str | None = None, limit: int | None = None):
         if (with_labels or with_landmarks or with_hair_masks) and subset != 'faces':
             raise ValueError("EmojiUnpairedDataset: labels, landmarks and hair masks exist "
@@ -486,7 +486,8 @@ class EmojiUnpairedDataset(UnpairedImageDataset):
             str(root), split=split, direction=direction, pipeline=pipeline,
             landmark_files=dict(A='landmarks_A.json', B='landmarks_B.json')
             if with_landmarks else None,
-            labels=labels, label_files=dict(B='labels_B.csv') if with_labels else None)
+            labels=labels, label_files=dict(B='labels_B.csv') if with_labels else None,
+            repeat_sources=repeat_sources)
         missing = [a for a in self.label_swaps if a not in self.labels]
         if missing:
             raise ValueError(f'EmojiUnpairedDataset: label_swaps swaps {missing}, which '

@@ -21,6 +21,7 @@ name, with or without extension):
 from __future__ import annotations
 
 import csv
+import fnmatch
 import json
 from pathlib import Path
 
@@ -116,12 +117,17 @@ class UnpairedImageDataset(Dataset):
         label_columns: for CelebA attribute lists, {attribute: {value: column}}.
         require_annotations: drop images that lack a landmark or label entry (counted
             in `self.dropped`) instead of raising.
+        repeat_sources: {glob pattern on the file name without extension: times}: each
+            source image the pattern matches is listed `times` times, so the sampler
+            draws it that many times as often (a rare kind of image, e.g. the 16
+            white-haired faces among the 560 Twemoji training faces: '*-1F9B3').
     """
 
     def __init__(self, data_root: str, split: str = 'train', direction: str = 'AtoB',
                  pipeline: list | None = None, landmark_files: dict | None = None,
                  labels: dict | None = None, label_files: dict | None = None,
-                 label_columns: dict | None = None, require_annotations: bool = False):
+                 label_columns: dict | None = None, require_annotations: bool = False,
+                 repeat_sources: dict | None = None):
         if direction not in DIRECTIONS:
             raise ValueError(f'UnpairedImageDataset: direction={direction!r} is not one of '
                              f'{DIRECTIONS}')
@@ -152,6 +158,16 @@ class UnpairedImageDataset(Dataset):
             self.files[domain] = [f for f in files if f not in missing]
             if not self.files[domain]:
                 raise ValueError(f'{folder}: no image has the annotations asked for')
+        source = 'A' if direction == 'AtoB' else 'B'
+        for pattern, times in (repeat_sources or {}).items():
+            if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+                raise ValueError(f'UnpairedImageDataset: repeat_sources[{pattern!r}]={times!r} '
+                                 'is not a whole number of times (1 or more)')
+            matched = [f for f in self.files[source] if fnmatch.fnmatchcase(f.stem, pattern)]
+            if not matched:
+                raise ValueError(f'UnpairedImageDataset: repeat_sources pattern {pattern!r} '
+                                 f'matches no image in {self.root / (split + source)}')
+            self.files[source] += matched * (times - 1)
 
     def __len__(self) -> int:
         return len(self.files['A' if self.direction == 'AtoB' else 'B'])
