@@ -122,8 +122,8 @@ class CycleGAN(ImageTranslationModel):
             attributes in `label_colours` (a's hair): F(G(a, l)) is not asked to give
             back a's own hair there. F sees only G(a, l), whose hair is the requested
             colour, so a's old hair colour cannot come back without G hiding it in its
-            output; the full cycle loss pulled every recoloured hair back towards the
-            input's, and kept white hair white (docs/results/cyclegan.md).
+            output, and the full cycle loss pulled every recoloured hair back towards
+            the input's (docs/results/cyclegan.md).
         direction: the direction `generate`/`infer` translate by default.
         init_type, init_gain, image_size, test_mode: as Pix2Pix.
     """
