@@ -123,7 +123,9 @@ class CycleGAN(ImageTranslationModel):
             back a's own hair there. F sees only G(a, l), whose hair is the requested
             colour, so a's old hair colour cannot come back without G hiding it in its
             output, and the full cycle loss pulled every recoloured hair back towards
-            the input's (docs/results/cyclegan.md).
+            the input's. Without a's hair in it, the hair label on real emoji faces is
+            right 0.811 +- 0.014 of the time over three seeds, against 0.751 +- 0.010
+            (docs/results/cyclegan.md).
         direction: the direction `generate`/`infer` translate by default.
         init_type, init_gain, image_size, test_mode: as Pix2Pix.
     """
