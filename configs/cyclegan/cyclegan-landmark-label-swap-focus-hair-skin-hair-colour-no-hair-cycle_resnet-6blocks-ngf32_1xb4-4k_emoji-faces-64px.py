@@ -4,6 +4,7 @@
 # the label's and the input's, and white hair (not given by the skin tone) stayed white
 # (docs/results/cyclegan.md). Here the cycle loss ignores a's hair, which the label is
 # free to change; the rest of the face is still reconstructed.
+# Three seeds: hair on real A 0.811 +- 0.014 (0.751 +- 0.010 with the full cycle).
 _base_ = [
     './cyclegan-landmark-label-swap-focus-hair-skin-hair-colour_resnet-6blocks-ngf32_1xb4-4k_emoji-faces-64px.py']
 model = dict(cycle_skips_label_regions=True)
