@@ -265,6 +265,9 @@ def test_unpaired_dataset_repeats_the_sources_a_pattern_names(tmp_path):
     ds = UnpairedImageDataset(str(tmp_path), repeat_sources={'1': 4, '[02]': 1})
     assert sorted(p.stem for p in ds.files['A']) == ['0', '1', '1', '1', '1', '2']
     assert len(ds) == 6 and len(ds.files['B']) == 5     # the targets stay as they are
+    # a file two patterns match gets the repeats of both, counted on the listed files
+    both = UnpairedImageDataset(str(tmp_path), repeat_sources={'1': 3, '[12]': 2})
+    assert sorted(p.stem for p in both.files['A']) == ['0', '1', '1', '1', '1', '2', '2']
     # BtoA: the sources are B's
     assert len(UnpairedImageDataset(str(tmp_path), direction='BtoA',
                                     repeat_sources={'4': 3})) == 7

@@ -120,7 +120,8 @@ class UnpairedImageDataset(Dataset):
         repeat_sources: {glob pattern on the file name without extension: times}: each
             source image the pattern matches is listed `times` times, so the sampler
             draws it that many times as often (a rare kind of image, e.g. the 16
-            white-haired faces among the 560 Twemoji training faces: '*-1F9B3').
+            white-haired faces among the 560 Twemoji training faces: '*-1F9B3'). A file
+            two patterns match gets the repeats of both.
     """
 
     def __init__(self, data_root: str, split: str = 'train', direction: str = 'AtoB',
@@ -159,11 +160,12 @@ class UnpairedImageDataset(Dataset):
             if not self.files[domain]:
                 raise ValueError(f'{folder}: no image has the annotations asked for')
         source = 'A' if direction == 'AtoB' else 'B'
+        listed = list(self.files[source])   # patterns match these, not earlier repeats
         for pattern, times in (repeat_sources or {}).items():
             if isinstance(times, bool) or not isinstance(times, int) or times < 1:
                 raise ValueError(f'UnpairedImageDataset: repeat_sources[{pattern!r}]={times!r} '
                                  'is not a whole number of times (1 or more)')
-            matched = [f for f in self.files[source] if fnmatch.fnmatchcase(f.stem, pattern)]
+            matched = [f for f in listed if fnmatch.fnmatchcase(f.stem, pattern)]
             if not matched:
                 raise ValueError(f'UnpairedImageDataset: repeat_sources pattern {pattern!r} '
                                  f'matches no image in {self.root / (split + source)}')
