@@ -389,7 +389,8 @@ class CycleGAN(ImageTranslationModel):
             discriminators.append(self.label_classifier)
         for net in discriminators:
             set_requires_grad(net, False)
-        regions = self.label_regions(batch) if self.label_colours and (
+        # each of these three needs label_colours (checked in __init__)
+        regions = self.label_regions(batch) if (
             self.label_colour_loss is not None or self.label_outside_loss is not None
             or self.cycle_skips_label_regions) else {}
         fake_b = self.generator(real_a, *g_args_ab)
