@@ -478,6 +478,14 @@ def test_cartoon_eval_reports_labels_landmarks_and_both_directions(emoji_faces, 
     reads = [(asked, read) for face in on_a['per_face'].values() for asked, read in face.items()]
     assert len(on_a['per_face']) == on_a['num_faces'] and len(reads) == 5 * on_a['num_faces']
     assert on_a['overall'] == pytest.approx(np.mean([asked == read for asked, read in reads]))
+    # the A -> B score with the hair painted flat: on the input it needs no model
+    painted = report['fid_hair_painted']
+    assert painted['input'] == first['fid_hair_painted']['input']
+    assert set(painted) == {'input', 'generated'}
+    assert set(painted['generated']) == set(report['directions']['AtoB'])
+    assert painted['generated']['num_samples'] == report['directions']['AtoB']['num_samples']
+    assert "the output with its hair painted the label's colour" in \
+        (tmp_path / 'eval' / 'run1' / 'cartoon_eval.md').read_text()
     assert 'hair label accuracy on real A' in summary['measures']
 
 
@@ -1028,6 +1036,22 @@ def test_hair_reading_takes_a_hand_coloured_red_hair_as_red():
     image[:, :5] = -0.9                                  # painted black
     assert read_colour_label(image, mask, HAIR_COLOURS) == 'black'
     assert read_colour_label(image, ~mask, HAIR_COLOURS) == 'grey'   # the face is no hair
+
+
+def test_hair_painting_sets_the_hair_pixels_to_each_images_label_colour():
+    from sketchgen.tools.cartoon_eval import paint_hair
+    images = torch.linspace(-1, 1, 2 * 3 * 4 * 4).reshape(2, 3, 4, 4)
+    hair = torch.zeros(2, 1, 4, 4, dtype=torch.bool)
+    hair[0, 0, 0] = True                                  # image 0: the top row
+    hair[1, 0, :, 3] = True                               # image 1: the right column
+    colours = torch.tensor([[-1.0, -1.0, -1.0], [0.5, -0.5, 0.25]])   # black, red
+    # two skin columns first, then the two hair values: image 0 asks red, image 1 black
+    labels = torch.tensor([[1, 0, 0, 1], [0, 1, 1, 0]], dtype=torch.float)
+    painted = paint_hair(images, hair, labels, offset=2, colours=colours)
+    assert painted[0, :, 0].tolist() == [[0.5] * 4, [-0.5] * 4, [0.25] * 4]
+    assert painted[1, :, :, 3].tolist() == [[-1.0] * 4] * 3
+    outside = ~hair.expand_as(images)
+    assert torch.equal(painted[outside], images[outside])   # the rest is untouched
 
 
 def test_twemoji_hair_is_told_apart_from_clothes_of_the_same_colour():

@@ -28,7 +28,10 @@ Reports, each with its image count:
   colour, correct when v. Its ceiling reads the real A face with its hair drawn in
   each label's colour (sharp and after a 1 px blur). And where the label acts: of the
   pixels it changes (the reach's rule), the share inside a's hair, against the share
-  of the image the hair covers (what changes placed anywhere would give).
+  of the image the hair covers (what changes placed anywhere would give);
+- what the hair costs the A -> B score: the metrics again with the pixels inside each
+  test A face's hair painted its label's flat colour, on the input (a translation
+  that only recolours the hair) and on G(a, l) (the model without its hair's texture).
 Writes DIR/cartoon_eval.json, DIR/cartoon_eval.md and DIR/grid.png. Given several
 checkpoints (one per training seed), each is evaluated into its own folder and
 DIR/cartoon_eval_summary.{json,md} gives every measure as mean ± spread (the
@@ -93,6 +96,11 @@ REACH_ROWS = (('real_a', 'real A (the A -> B use)'),
               ('real_b', 'real B drawn with each colour (the hair region)'))
 
 
+# fid_hair_painted's keys and what each scores
+HAIR_PAINTED_ROWS = {'input': "the input with its hair painted the label's colour",
+                     'generated': "the output with its hair painted the label's colour"}
+
+
 def measures(results: dict) -> dict[str, float]:
     """The scalar measures of one evaluation, by name."""
     flat = {}
@@ -105,6 +113,9 @@ def measures(results: dict) -> dict[str, float]:
     for value, scores in results.get('per_label', {}).items():
         flat.update({f'{name} AtoB, hair={value}': v for name, v in scores.items()
                      if not name.startswith('num_')})
+    for what, scores in results.get('fid_hair_painted', {}).items():
+        flat.update({f'{name} AtoB, {HAIR_PAINTED_ROWS[what]}': v
+                     for name, v in scores.items() if name != 'num_samples'})
     if 'label_accuracy' in results:
         flat['hair label accuracy'] = results['label_accuracy']['overall']
         flat['hair label read on real B'] = results['label_accuracy']['real']
@@ -302,6 +313,8 @@ def evaluate_cartoon(config, checkpoint, out=None, regressor=None, device=None) 
         if (dataset.root / 'masksA').is_dir():
             results['hair_label_on_real_a'] = hair_label_on_real_a(
                 model, dataset, hair_values, offset, hair_palette, device)
+            results['fid_hair_painted'] = fid_hair_painted(
+                model, dataset, metric_cfgs, hair_values, offset, hair_palette, device)
 
     # Landmark error on G(a): by the regressor R and by the emoji detector.
     if 'landmarks_a' in dataset[0]:
@@ -475,18 +488,14 @@ def hair_label_on_real_a(model, dataset, hair_values, offset: int, palette: dict
     """The hair label read inside each test A face's Twemoji hair mask (masksA) after
     A -> B with every hair label, its ceiling on the real A face drawn with each hair
     colour, and where the label's changes fall (see the module docstring)."""
-    import numpy as np
     import torch
-    from PIL import Image
 
     from sketchgen.data.emoji import emoji_key, twemoji_hair_mask_svg, twemoji_svg_dir
     from sketchgen.data.loader import collate
     from sketchgen.data.openmoji import render_svg
 
-    names = [p.stem for p in dataset.files['A']]
-    masks = {n: torch.from_numpy(np.asarray(Image.open(dataset.root / 'masksA' / f'{n}.png'))
-                                 > 127) for n in names}
-    names = [n for n in names if masks[n].any()]
+    masks = hair_masks_a(dataset)
+    names = [n for n, mask in masks.items() if mask.any()]
     if not names:
         return dict(num_faces=0)
     svg_files = {emoji_key(p.stem): p for p in twemoji_svg_dir().glob('*.svg')}
@@ -534,6 +543,61 @@ def hair_label_on_real_a(model, dataset, hair_values, offset: int, palette: dict
                 per_face=per_face)
 
 
+def hair_masks_a(dataset) -> dict[str, torch.Tensor]:
+    """{A file stem: (H, W) bool mask of its Twemoji hair (masksA)}, in the dataset's
+    A order (empty where no hair could be told apart, e.g. under a hat)."""
+    import numpy as np
+    import torch
+    from PIL import Image
+    return {p.stem: torch.from_numpy(np.asarray(Image.open(dataset.root / 'masksA' /
+                                                           f'{p.stem}.png')) > 127)
+            for p in dataset.files['A']}
+
+
+def paint_hair(images: torch.Tensor, hair: torch.Tensor, labels: torch.Tensor,
+               offset: int, colours: torch.Tensor) -> torch.Tensor:
+    """(N, 3, H, W) [-1, 1] images with the pixels of the (N, 1, H, W) bool `hair`
+    masks set to the colour of each image's hair label: (N, L) one-hot labels whose
+    hair values start at column `offset`; `colours` (values, 3) in [-1, 1]."""
+    import torch
+    colour = colours[labels[:, offset:offset + len(colours)].argmax(1)]
+    return torch.where(hair, colour[:, :, None, None].to(images).expand_as(images), images)
+
+
+def fid_hair_painted(model, dataset, metric_cfgs, hair_values, offset: int, palette: dict,
+                     device) -> dict:
+    """A -> B metrics (hair labels of the paired real B, as the main A -> B score) with
+    the pixels of each test A face's hair (masksA) painted its label's colour: 'input'
+    paints the input face (a translation that recolours the hair and does nothing
+    else), 'generated' paints G(a, l) (the model without its hair's texture). Their
+    distance to the unpainted scores says what the hair costs the score."""
+    import torch
+    from PIL import ImageColor
+
+    from sketchgen.data.loader import collate
+    from sketchgen.evaluation import build_metrics
+
+    colours = torch.tensor([[c / 127.5 - 1 for c in ImageColor.getrgb(palette[v])[:3]]
+                            for v in hair_values])
+    masks = list(hair_masks_a(dataset).values())
+    metrics = {name: build_metrics(metric_cfgs) for name in ('input', 'generated')}
+    for m in (m for group in metrics.values() for m in group):
+        m.reset()
+    for start in range(0, len(dataset), 32):
+        chunk = range(start, min(start + 32, len(dataset)))
+        batch = collate([dataset[i] for i in chunk])
+        source, labels = batch['source'].float(), batch['label_b']
+        generated = model.generate(source.to(device), labels=labels.to(device))
+        hair = torch.stack([masks[i] for i in chunk])[:, None]
+        real = (batch['target'].float() + 1) / 2
+        for name, images in (('input', source), ('generated', generated.float().cpu())):
+            painted = paint_hair(images.clamp(-1, 1), hair, labels, offset, colours)
+            for m in metrics[name]:
+                m.process((painted + 1) / 2, real)
+    return {name: dict({k: v for m in group for k, v in m.compute().items()},
+                       num_samples=len(dataset)) for name, group in metrics.items()}
+
+
 def label_accuracy(correct: dict, num_faces: int) -> dict:
     return dict(overall=sum(correct.values()) / (num_faces * len(correct)),
                 per_label={v: c / num_faces for v, c in correct.items()},
@@ -579,6 +643,11 @@ def format_report(results: dict) -> str:
         for name, value in scores.items():
             if name != 'num_samples':
                 lines.append(f'| {name} AtoB, {what} | {value:.4g} | '
+                             f'{scores["num_samples"]} |')
+    for what, scores in results.get('fid_hair_painted', {}).items():
+        for name, value in scores.items():
+            if name != 'num_samples':
+                lines.append(f'| {name} AtoB, {HAIR_PAINTED_ROWS[what]} | {value:.4g} | '
                              f'{scores["num_samples"]} |')
     for value, scores in results.get('per_label', {}).items():
         for name, v in scores.items():
