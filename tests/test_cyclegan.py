@@ -938,6 +938,42 @@ def test_cycle_loss_can_leave_the_label_regions_out():
         model.train_step({k: v for k, v in batch.items() if k != 'hair_mask_a'}, steps)
 
 
+def test_outside_identity_loss_holds_g_to_its_input_outside_the_hair():
+    """loss_idt_a_outside is the weight times the mean over images of the mean over the
+    pixels outside a's hair of |G(a, l) - a| (channel mean); the hair adds nothing."""
+    labels = dict(hair=('black', 'red'))
+    base = dict(type='CycleGAN', image_size=16, generator=TINY_G, discriminator=TINY_D,
+                labels=labels, outside_identity_loss=dict(type='RegionL1Loss', loss_weight=4.0))
+    with pytest.raises(ValueError, match='outside_identity_loss .* give label_colours'):
+        MODELS.build(base)
+    torch.manual_seed(0)
+    model = MODELS.build(dict(base, label_colours=dict(hair=dict(black='#000000',
+                                                                 red='#FF0000'))))
+    mask = torch.ones(2, 1, 16, 16)
+    mask[0, :, :6] = -1                      # image 0: hair in the top six rows
+    mask[1, :, :, :3] = -1                   # image 1: in the three left columns
+    one_hot = torch.tensor([[1., 0.], [0., 1.]])
+    source = torch.rand(2, 3, 16, 16) * 2 - 1
+    batch = dict(source=source, target=torch.rand(2, 3, 16, 16) * 2 - 1,
+                 label_b=one_hot, label_a=one_hot, hair_mask_a=mask)
+    steps = {group: type('NoStep', (), {'update': lambda self, loss: None})()
+             for group in model.optimizer_groups()}
+    log = model.train_step(batch, steps)
+    with torch.no_grad():
+        error = (model.generator(source, one_hot) - source).abs().mean(1)   # (2, 16, 16)
+    expected = (error[0, 6:].mean() + error[1, :, 3:].mean()) / 2
+    assert log['loss_idt_a_outside'].item() == pytest.approx(4.0 * expected.item(), rel=1e-5)
+
+    # G that copies its input outside the hair and paints the hair anything: no loss
+    class CopyOutsideTheHair(torch.nn.Module):
+        def forward(self, x, labels):
+            return torch.where(mask < 0, torch.full_like(x, 0.7), x)
+    model.generator = CopyOutsideTheHair()
+    assert model.train_step(batch, steps)['loss_idt_a_outside'].item() == 0
+    with pytest.raises(KeyError, match='need `hair_mask_a`'):
+        model.train_step({k: v for k, v in batch.items() if k != 'hair_mask_a'}, steps)
+
+
 def test_hair_masks_of_the_a_faces_move_with_their_face(emoji_faces):
     from sketchgen.data.emoji import EmojiUnpairedDataset
     flip = [dict(type='RandomFlip'), dict(type='ToTensor')]
