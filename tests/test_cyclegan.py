@@ -906,6 +906,24 @@ def test_label_outside_loss_holds_the_rest_of_the_face_to_another_labels_output(
         model.train_step({k: v for k, v in batch.items() if k != 'hair_mask_a'}, steps)
 
 
+def _two_faces_with_hair(model_cfg: dict):
+    """`model_cfg` built with black and red hair colours, a batch of two faces whose hair
+    is the top six rows (image 0) and the three left columns (image 1), and optimiser
+    steps that do nothing."""
+    torch.manual_seed(0)
+    model = MODELS.build(dict(model_cfg, label_colours=dict(hair=dict(black='#000000',
+                                                                      red='#FF0000'))))
+    mask = torch.ones(2, 1, 16, 16)
+    mask[0, :, :6] = -1
+    mask[1, :, :, :3] = -1
+    one_hot = torch.tensor([[1., 0.], [0., 1.]])
+    batch = dict(source=torch.rand(2, 3, 16, 16) * 2 - 1, target=torch.rand(2, 3, 16, 16) * 2 - 1,
+                 label_b=one_hot, label_a=one_hot, hair_mask_a=mask)
+    steps = {group: type('NoStep', (), {'update': lambda self, loss: None})()
+             for group in model.optimizer_groups()}
+    return model, batch, steps
+
+
 def test_cycle_loss_can_leave_the_label_regions_out():
     """With cycle_skips_label_regions, the A cycle loss is the L1 between F(G(a, l)) and a
     over the pixels outside a's hair only (as zero error inside), times its weight."""
@@ -915,17 +933,8 @@ def test_cycle_loss_can_leave_the_label_regions_out():
                 cycle_skips_label_regions=True)
     with pytest.raises(ValueError, match='cycle_skips_label_regions .* give label_colours'):
         MODELS.build(base)
-    torch.manual_seed(0)
-    model = MODELS.build(dict(base, label_colours=dict(hair=dict(black='#000000',
-                                                                 red='#FF0000'))))
-    mask = torch.ones(2, 1, 16, 16)
-    mask[0, :, :6] = -1                      # image 0: hair in the top six rows
-    mask[1, :, :, :3] = -1                   # image 1: in the three left columns
-    one_hot = torch.tensor([[1., 0.], [0., 1.]])
-    batch = dict(source=torch.rand(2, 3, 16, 16) * 2 - 1, target=torch.rand(2, 3, 16, 16) * 2 - 1,
-                 label_b=one_hot, label_a=one_hot, hair_mask_a=mask)
-    steps = {group: type('NoStep', (), {'update': lambda self, loss: None})()
-             for group in model.optimizer_groups()}
+    model, batch, steps = _two_faces_with_hair(base)
+    one_hot, mask = batch['label_a'], batch['hair_mask_a']
     log = model.train_step(batch, steps)
     with torch.no_grad():
         error = (model.generator_ba(model.generator(batch['source'], one_hot))
@@ -946,18 +955,8 @@ def test_outside_identity_loss_holds_g_to_its_input_outside_the_hair():
                 labels=labels, outside_identity_loss=dict(type='RegionL1Loss', loss_weight=4.0))
     with pytest.raises(ValueError, match='outside_identity_loss .* give label_colours'):
         MODELS.build(base)
-    torch.manual_seed(0)
-    model = MODELS.build(dict(base, label_colours=dict(hair=dict(black='#000000',
-                                                                 red='#FF0000'))))
-    mask = torch.ones(2, 1, 16, 16)
-    mask[0, :, :6] = -1                      # image 0: hair in the top six rows
-    mask[1, :, :, :3] = -1                   # image 1: in the three left columns
-    one_hot = torch.tensor([[1., 0.], [0., 1.]])
-    source = torch.rand(2, 3, 16, 16) * 2 - 1
-    batch = dict(source=source, target=torch.rand(2, 3, 16, 16) * 2 - 1,
-                 label_b=one_hot, label_a=one_hot, hair_mask_a=mask)
-    steps = {group: type('NoStep', (), {'update': lambda self, loss: None})()
-             for group in model.optimizer_groups()}
+    model, batch, steps = _two_faces_with_hair(base)
+    one_hot, mask, source = batch['label_a'], batch['hair_mask_a'], batch['source']
     log = model.train_step(batch, steps)
     with torch.no_grad():
         error = (model.generator(source, one_hot) - source).abs().mean(1)   # (2, 16, 16)
