@@ -407,12 +407,14 @@ class CycleGAN(ImageTranslationModel):
             self.label_colour_loss is not None or self.label_outside_loss is not None
             or self.cycle_skips_label_regions
             or self.outside_identity_loss is not None) else {}
+        # a's pixels inside any label region (its hair): the label may change them
+        in_label_regions = torch.stack(list(regions.values())).any(0) if regions else None
         fake_b = self.generator(real_a, *g_args_ab)
         fake_a = self.generator_ba(real_b)
         rec_a = self.generator_ba(fake_b)
         if self.cycle_skips_label_regions:
             # a's own pixels in its label regions: no error and no gradient there
-            rec_a = torch.where(torch.stack(list(regions.values())).any(0), real_a, rec_a)
+            rec_a = torch.where(in_label_regions, real_a, rec_a)
         log = dict(
             loss_g_a=self.gan_loss(self.discriminator_a(self.augment(fake_a)), True,
                                    is_disc=False),
@@ -444,8 +446,8 @@ class CycleGAN(ImageTranslationModel):
                 log[f'loss_{attribute}_outside'] = self.label_outside_loss(
                     fake_b, other, ~inside)
         if self.outside_identity_loss is not None:
-            outside = ~torch.stack(list(regions.values())).any(0)
-            log['loss_idt_a_outside'] = self.outside_identity_loss(fake_b, real_a, outside)
+            log['loss_idt_a_outside'] = self.outside_identity_loss(fake_b, real_a,
+                                                                   ~in_label_regions)
         if self.label_classifier is not None:
             log['loss_g_cls'] = self.label_loss_weight * self.label_classifier.loss(
                 self.label_classifier(fake_b), label_ab)
