@@ -1,6 +1,6 @@
 """The web demo: `sketchgen demo` serves a Gradio app on localhost with one tab per
-task. Each tab calls the `Inferencer`; a tab whose task has no built-in model says
-which checkpoint to train, and takes one by path or zoo name.
+task. Each tab calls the `Inferencer` with the task's built-in model, or with one
+given by checkpoint path or zoo name.
 
 - Colour: draw or upload a sketch, paint hint strokes on it (the brush layer's
   opaque pixels are the hints), optionally pick a reference image (SPADE). With a
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from sketchgen.apis.inferencer import DEFAULT_MODELS, TRAIN_HINT, Inferencer
+from sketchgen.apis.inferencer import DEFAULT_MODELS, Inferencer
 
 PNG = dict(type='pil', format='png')   # lossless: the default webp would alter every pixel
 SLIDERS = 10  # RoI-GAN's continuous codes at the thesis' settings
@@ -35,13 +35,6 @@ class DemoError(ValueError):
 @lru_cache(maxsize=8)
 def inferencer(task: str, model: str | None) -> Inferencer:
     return Inferencer(task, model or None)
-
-
-def _needs_model(task: str, model: str | None) -> None:
-    if not model and task not in DEFAULT_MODELS:
-        raise DemoError(f'No built-in {task} model yet: train one with\n'
-                        f'python tools/train.py {TRAIN_HINT[task]}\n'
-                        'and give its checkpoint folder (or a zoo name) in the model box.')
 
 
 def editor_parts(value) -> tuple[Image.Image, Image.Image | None]:
@@ -66,7 +59,6 @@ def sketch_and_hints(editor) -> tuple[Image.Image, dict]:
 
 
 def colourise(editor, reference, model: str, seed: float | None):
-    _needs_model('colourise', model)
     sketch, options = sketch_and_hints(editor)
     if reference is not None:
         options.update(reference=reference.convert('RGB'), seed=int(seed or 0))
@@ -93,17 +85,11 @@ def simplify(image, scale: float):
 
 
 def cartoon_labels(model: str) -> dict[str, tuple]:
-    """The condition labels of the cartoon model given, else of the config that trains
-    the built-in task's cartoon model (its pickers are ready before a model is)."""
-    if model:
-        return dict(getattr(inferencer('cartoonise', model).model, 'labels', {}))
-    from sketchgen.config import load_config
-    cfg = load_config(Path(__file__).resolve().parent / TRAIN_HINT['cartoonise'])
-    return {k: tuple(v) for k, v in cfg.model.labels.items()}
+    """The condition labels of the cartoon model given, else of the built-in one."""
+    return dict(getattr(inferencer('cartoonise', model or None).model, 'labels', {}))
 
 
 def cartoonise(image, model: str, photo: bool, *values: str, attributes: tuple = ()):
-    _needs_model('cartoonise', model)
     if image is None:
         raise DemoError('Upload a face first.')
     labels = dict(zip(attributes, values)) or None
@@ -172,16 +158,16 @@ def build_app(colourise_model: str = '', cartoon_model: str = '', inpaint_model:
             gr.Button('Simplify', elem_id='simplify-run').click(
                 _shown(simplify), [rough, scale], [clean, svg])
         with gr.Tab('Cartoon'):
-            gr.Markdown(('' if cartoon_model else 'No built-in cartoon model yet: train '
-                         f'`{TRAIN_HINT["cartoonise"]}` and give its checkpoint below. ')
-                        + 'Tick "photo" for a real photo: its face is found and aligned '
+            gr.Markdown('A face in, a cartoon out, with the hair and skin you pick (empty '
+                        f'model box: the built-in `{DEFAULT_MODELS["cartoonise"]}`). '
+                        'Tick "photo" for a real photo: its face is found and aligned '
                         'first (MTCNN; pip install --no-deps facenet-pytorch). Otherwise '
                         'the face should be aligned like the training faces.')
             with gr.Row():
                 face = gr.Image(**PNG, label='Face', elem_id='cartoon-input')
                 cartoon = gr.Image(**PNG, label='Cartoon', elem_id='cartoon-output')
             with gr.Row():
-                cartoon_box = gr.Textbox(cartoon_model, label='Model (checkpoint)')
+                cartoon_box = gr.Textbox(cartoon_model, label='Model (checkpoint or zoo name)')
                 photo = gr.Checkbox(False, label='photo (find the face)')
                 labels = cartoon_labels(cartoon_model)
                 pickers = [gr.Dropdown(list(values), value=values[0], label=name.capitalize())

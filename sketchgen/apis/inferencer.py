@@ -30,28 +30,18 @@ from PIL import Image
 from sketchgen.apis.inference import init_model
 
 TASKS = ('colourise', 'simplify', 'translate', 'cartoonise', 'inpaint')
-# Built-in models that work offline; a task without one names what to train.
+# Built-in models, shipped in the package: every task works offline.
 DEFAULT_MODELS = {'colourise': 'autopainter-l1w100-ganw0.1-hints-spread_unet-ngf16_openmoji-128px',
                   'simplify': 'sketch_simplification_w0.25_openmoji-128px',
                   'translate': 'cyclegan_resnet-6blocks-ngf32_emoji-64px',
+                  'cartoonise': 'cyclegan-landmark-label-swap-focus-hair-skin-hair-colour-'
+                                'no-hair-cycle-outside-identity-colour-w30_resnet-6blocks-'
+                                'ngf32_emoji-faces-64px',
                   'inpaint': 'telea'}
-TRAIN_HINT = {
-    'translate': 'configs/cyclegan/cyclegan_resnet-6blocks-ngf32_1xb4-2k_emoji-64px.py '
-                 '(or a reference model: sketchgen list_models --task translate)',
-    'cartoonise': 'configs/cyclegan/cyclegan-landmark_resnet-6blocks-ngf32_1xb4-4k_'
-                  'emoji-faces-64px.py',
-}
 OPENCV_METHODS = ('telea', 'navier_stokes')
 ROI_SAMPLERS = {'ellipse': 'EllipseRoISampler', 'rectangle': 'RectangleRoISampler',
                 'mixture': 'GaussianMixtureRoISampler', 'brush': 'FreeFormRoISampler'}
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff')
-
-
-def default_model(task: str) -> str:
-    if task in DEFAULT_MODELS:
-        return DEFAULT_MODELS[task]
-    raise ValueError(f'{task}: no built-in model yet; pass model= a checkpoint or zoo name. '
-                     f'Train one with: python tools/train.py {TRAIN_HINT[task]}')
 
 
 class Inferencer:
@@ -59,7 +49,7 @@ class Inferencer:
         task: one of TASKS.
         model: a zoo name (model_zoo.md), a checkpoint folder / .safetensors / .onnx
             path, or for inpainting 'telea' / 'navier_stokes'; None: the task's
-            built-in model (an error naming what to train where there is none).
+            built-in model (DEFAULT_MODELS).
         device, trust_imports, backend: as `init_model` (backend: the runtime of an
             .onnx model, 'onnxruntime' or 'openvino').
         preview_model: a small, fast model of the same task (any of the forms `model`
@@ -73,7 +63,7 @@ class Inferencer:
         if task not in TASKS:
             raise ValueError(f'task {task!r} is not one of {TASKS}')
         self.task = task
-        self.model_name = str(model or default_model(task))
+        self.model_name = str(model or DEFAULT_MODELS[task])
         if task == 'inpaint' and self.model_name in OPENCV_METHODS:
             from sketchgen.registry import MODELS
             self.model = MODELS.build(dict(type='OpenCVInpainting', method=self.model_name))

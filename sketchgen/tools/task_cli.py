@@ -2,8 +2,11 @@
 
     sketchgen colourise INPUT --out OUT [--model NAME_OR_CKPT] [--hints H.png]
                         [--reference R.png] [--seed S]
-    sketchgen translate INPUT --out OUT --model NAME_OR_CKPT [--direction BtoA]
-    sketchgen cartoonise INPUT --out OUT --model CKPT [--label hair=blond ...] [--photo]
+    sketchgen translate INPUT --out OUT [--model NAME_OR_CKPT] [--direction BtoA]
+    sketchgen cartoonise INPUT --out OUT [--model NAME_OR_CKPT] [--label hair=blonde ...]
+                         [--photo]
+
+Without --model, the task's built-in model (shipped in the package) runs.
 
 INPUT is an image or a folder (every image in it, with a progress bar; OUT is then a
 folder). simplify and inpaint have their own tools (sketchgen simplify / inpaint).
@@ -19,7 +22,8 @@ def parse_args(task: str, argv=None):
                                 description=f'{task} an image or a folder of images.')
     p.add_argument('input', help='an image, or a folder of images')
     p.add_argument('--out', required=True, help='output PNG (a folder for a folder input)')
-    p.add_argument('--model', help='zoo name or checkpoint (sketchgen list_models)')
+    p.add_argument('--model', help="zoo name or checkpoint (sketchgen list_models); "
+                   "default: the task's built-in model")
     if task == 'colourise':
         p.add_argument('--hints', help='RGBA PNG whose opaque pixels are colour hints')
         p.add_argument('--reference', help='a colour image whose style to take (SPADE)')
@@ -53,7 +57,7 @@ def task_main(task: str, argv=None) -> int:
     else:
         labels = dict(item.split('=', 1) for item in args.label if '=' in item)
         if len(labels) != len(args.label):
-            raise SystemExit(f'--label {args.label}: write ATTRIBUTE=VALUE, e.g. hair=blond')
+            raise SystemExit(f'--label {args.label}: write ATTRIBUTE=VALUE, e.g. hair=blonde')
         options = dict(direction=args.direction, labels=labels or None)
         if task == 'cartoonise' and args.photo:
             options['photo'] = True
