@@ -75,7 +75,7 @@ def test_inferencer_refuses_what_it_cannot_do():
         Inferencer('inpaint', model='telea')(picture(), roi='ellipse', controls=[0.5])
 
 
-def test_demo_functions_fill_the_brushed_region_and_name_missing_models():
+def test_demo_functions_fill_the_brushed_region_and_ask_for_missing_input():
     image = picture()
     layer = Image.new('RGBA', image.size, (0, 0, 0, 0))
     ImageDraw.Draw(layer).rectangle((20, 20, 40, 40), fill=(255, 0, 0, 255))
