@@ -199,6 +199,10 @@ def test_demo_in_a_real_browser(tmp_path, tiny_colourisers):
     rough_sketch().save(tmp_path / 'rough.png')
     rough_sketch(32).save(tmp_path / 'sketch.png')
     picture(128).save(tmp_path / 'picture.png')
+    from sketchgen.data.emoji import twemoji_svg_dir
+    from sketchgen.data.openmoji import render_svg
+    face = render_svg((twemoji_svg_dir() / '1f468.svg').read_text(encoding='utf-8'), 64)
+    face.save(tmp_path / 'face.png')
     small = str(tiny_colourisers['small'])
     app, url = launch(port=free_port(), block=False, preview_model=small)
     shots = os.environ.get('SKETCHGEN_DEMO_SCREENSHOTS')
@@ -227,6 +231,18 @@ def test_demo_in_a_real_browser(tmp_path, tiny_colourisers):
             assert clean.std() > 10 and (clean < 128).mean() > 0.005   # lines, not blank
             if shots:
                 page.screenshot(path=f'{shots}/demo_simplify.png', full_page=True)
+
+            # the built-in cartoon model with the pickers' first values (black hair, yellow skin)
+            page.get_by_role('tab', name='Cartoon').click()
+            page.locator('#cartoon-input input[type=file]').set_input_files(
+                str(tmp_path / 'face.png'))
+            page.locator('#cartoon-run').click()
+            cartoon = np.asarray(read_output_image(page, '#cartoon-output')).astype(int)
+            expected = np.asarray(Inferencer('cartoonise')(
+                face, labels=dict(hair='black', skin='yellow'))).astype(int)
+            assert cartoon.shape == expected.shape and np.abs(cartoon - expected).max() <= 2
+            if shots:
+                page.screenshot(path=f'{shots}/demo_cartoon.png', full_page=True)
 
             # brush a stroke across the middle of a picture, fill it with Telea
             page.get_by_role('tab', name='Inpaint').click()
