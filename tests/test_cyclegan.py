@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from PIL import Image
+from PIL import Image, ImageDraw
 from torch import nn
 
 from sketchgen.data.transforms import AlignLandmarks
@@ -211,7 +211,13 @@ def write_unpaired(root, n_a=3, n_b=5, size=16):
             (root / f'{split}{domain}').mkdir(parents=True)
             for i in range(n):
                 colour = (40 * i, 100 if domain == 'A' else 200, 50)
-                Image.new('RGB', (size, size), colour).save(root / f'{split}{domain}' / f'{i}.png')
+                image = Image.new('RGB', (size, size), colour)
+                # A disc in the middle, off the edges (tests read the corner colour): a
+                # flat image would carry nothing through instance norm, which maps every
+                # constant channel to zero, so a generator could learn only from rounding.
+                ImageDraw.Draw(image).ellipse((size // 4, size // 4, size * 3 // 4 - 1,
+                                               size * 3 // 4 - 1), fill=colour[::-1])
+                image.save(root / f'{split}{domain}' / f'{i}.png')
 
 
 def test_unpaired_dataset_draws_b_by_seed_and_reads_celeba_annotations(tmp_path):

@@ -5,7 +5,7 @@ import torch
 from sketchgen.models.discriminators import PatchDiscriminator
 from sketchgen.models.generators import UnetGenerator
 from sketchgen.models.init import init_weights
-from sketchgen.models.layers import SubPixelConvTranspose2d
+from sketchgen.models.layers import InstanceNorm2d, SubPixelConvTranspose2d
 
 
 @pytest.mark.parametrize('size,levels', [(32, 5), (64, 6), (128, 7), (256, 8)])
@@ -111,3 +111,49 @@ def test_subpixel_form_of_a_4x4_kernel_puts_each_tap_in_its_phase():
 def test_subpixel_form_refuses_a_layer_it_cannot_compute(deconv, reason):
     with pytest.raises(ValueError, match=reason):
         SubPixelConvTranspose2d(deconv)
+
+
+@pytest.mark.parametrize('batch', [1, 3])
+@pytest.mark.parametrize('channels_last', [False, True])
+@pytest.mark.parametrize('affine', [False, True])
+def test_instance_norm_computes_torchs_instance_norm_and_keeps_the_layout(
+        batch, channels_last, affine):
+    torch.manual_seed(0)
+    ours = InstanceNorm2d(5, affine=affine)
+    reference = torch.nn.InstanceNorm2d(5, affine=affine)
+    if affine:
+        with torch.no_grad():
+            ours.weight.uniform_(0.5, 1.5)
+            ours.bias.uniform_(-1, 1)
+        reference.load_state_dict(ours.state_dict())
+    assert ours.state_dict().keys() == reference.state_dict().keys()
+    x = torch.randn(batch, 5, 6, 7) * 3 + 2
+    if channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
+    # The reference runs NCHW: torch's own instance norm gets the input gradient of one
+    # channels_last sample wrong (see tests/test_fast_path.py).
+    x_ours, x_ref = x.clone().requires_grad_(), x.contiguous().requires_grad_()
+    y = ours(x_ours)
+    expected = reference(x_ref)
+    # By hand for one channel of one sample: mean and biased variance over H x W.
+    plane = x[-1, 2]
+    by_hand = (plane - plane.mean()) / torch.sqrt(plane.var(unbiased=False) + 1e-5)
+    if affine:
+        by_hand = by_hand * ours.weight[2] + ours.bias[2]
+    assert torch.allclose(y[-1, 2], by_hand, atol=1e-5)
+    assert torch.allclose(y, expected, atol=1e-5)
+    assert y.is_contiguous(memory_format=torch.channels_last) == channels_last
+    upstream = torch.randn_like(y)
+    (y * upstream).sum().backward()
+    (expected * upstream.contiguous()).sum().backward()
+    assert torch.allclose(x_ours.grad, x_ref.grad, atol=1e-4)
+    if affine:
+        assert torch.allclose(ours.weight.grad, reference.weight.grad, atol=1e-4)
+        assert torch.allclose(ours.bias.grad, reference.bias.grad, atol=1e-4)
+
+
+def test_instance_norm_with_running_stats_keeps_torchs_path():
+    ours = InstanceNorm2d(4, track_running_stats=True)
+    ours(torch.randn(2, 4, 5, 5) + 3)
+    # group_norm has no running statistics: only torch's own path updates them.
+    assert ours.running_mean.abs().min() > 0.1

@@ -14,10 +14,40 @@ def norm_layer(norm: str, channels: int) -> nn.Module:
         return nn.BatchNorm2d(channels)
     if norm == 'instance':
         # pix2pix/CycleGAN use instance norm without affine parameters or running stats.
-        return nn.InstanceNorm2d(channels, affine=False, track_running_stats=False)
+        return InstanceNorm2d(channels, affine=False, track_running_stats=False)
     if norm == 'none':
         return nn.Identity()
     raise ValueError(f'norm={norm!r} is not one of {NORMS}')
+
+
+class InstanceNorm2d(nn.InstanceNorm2d):
+    """`nn.InstanceNorm2d` computed, on a CPU, by the faster of two PyTorch kernels that
+    do the same arithmetic: for each sample and channel, the mean and biased variance over
+    H x W, then (x - mean) / sqrt(var + eps), times weight plus bias where affine.
+
+    ATen's instance norm copies the input into a (1, N*C, H, W) batch norm. On a CPU
+    that takes about 1.8x as long as `group_norm` with one channel a group, and on a
+    channels_last input it returns NCHW, so every norm of a channels_last network
+    changes layout and back (docs/benchmarks.md, "Instance norm"). Worse, its backward
+    gives wrong input gradients for one sample when the incoming gradient is
+    channels_last (torch 2.14, CPU; tests/test_fast_path.py). NCHW input takes
+    `group_norm`; channels_last input takes batch norm one sample at a time, which is
+    the same statistic with PyTorch's fastest channels_last kernel. Results agree to
+    float rounding. Parameters and state dict are nn.InstanceNorm2d's. Running
+    statistics, unbatched input, other devices and graph capture (tracing, export,
+    torch.compile) take nn.InstanceNorm2d's own path.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if (self.track_running_stats or x.dim() != 4 or x.device.type != 'cpu'
+                or torch.jit.is_scripting() or torch.jit.is_tracing()
+                or torch.compiler.is_compiling() or torch.onnx.is_in_onnx_export()):
+            return super().forward(x)
+        if not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last):
+            samples = [F.batch_norm(sample, None, None, self.weight, self.bias, training=True,
+                                    eps=self.eps) for sample in x.split(1)]
+            return samples[0] if len(samples) == 1 else torch.cat(samples)
+        return F.group_norm(x, x.shape[1], self.weight, self.bias, self.eps)
 
 
 class SubPixelConvTranspose2d(nn.Module):

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils import parametrize
 
+from sketchgen.models.layers import InstanceNorm2d
 from sketchgen.models.spade_layers import SPADENorm
 from sketchgen.registry import MODELS
 
@@ -31,7 +32,7 @@ class GatedConv2d(nn.Module):
         super().__init__()
         self.feature = nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding)
         self.gate = nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding)
-        self.norm = nn.InstanceNorm2d(out_channels, affine=False) if norm else nn.Identity()
+        self.norm = InstanceNorm2d(out_channels, affine=False) if norm else nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.norm(F.leaky_relu(self.feature(x), 0.2) * torch.sigmoid(self.gate(x)))

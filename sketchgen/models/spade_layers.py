@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
+from sketchgen.models.layers import InstanceNorm2d
 from sketchgen.registry import MODELS
 
 PARAMETER_FREE_NORMS = ('batch', 'instance')
@@ -28,7 +29,7 @@ def parameter_free_norm(norm: str, channels: int) -> nn.Module:
     if norm == 'batch':
         return nn.BatchNorm2d(channels, affine=False)
     if norm == 'instance':
-        return nn.InstanceNorm2d(channels, affine=False)
+        return InstanceNorm2d(channels, affine=False)
     raise ValueError(f'SPADE: norm={norm!r} is not one of {PARAMETER_FREE_NORMS}')
 
 

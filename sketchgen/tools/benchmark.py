@@ -111,16 +111,21 @@ def compare(args, cfg) -> dict:
     """fp32 eager vs each variant: training s/iter and one-image inference latency."""
     import torch
 
-    peaks = {'no': measure_peak('fp32'), 'bf16': measure_peak('bf16')}
-    print(f'measured peak: fp32 {peaks["no"]:.0f} GFLOP/s, bf16 {peaks["bf16"]:.0f} GFLOP/s '
-          '(3x3 conv, 256 channels, NHWC)')
     names = ['fp32'] + [v for v in args.variants if v != 'fp32']
     flops, times = {}, {name: ([], []) for name in names}
+    peaks = {'no': [], 'bf16': []}
     # Rounds over all variants, so a slow spell of a shared machine hits each alike.
+    # The peak is measured again in every round, next to the steps it is a ceiling
+    # for: on a shared machine it drifts by a quarter over minutes, and a ratio to a
+    # peak read at another time measures that drift as much as the step.
     # Each variant runs in a fresh process: the allocator setting cannot be undone, and
     # no variant should inherit another's heap.
     spawn = multiprocessing.get_context('spawn')
     for _ in range(args.repeats):
+        for amp, dtype in (('no', 'fp32'), ('bf16', 'bf16')):
+            peaks[amp].append(measure_peak(dtype))
+        print(f'measured peak: fp32 {peaks["no"][-1]:.0f} GFLOP/s, '
+              f'bf16 {peaks["bf16"][-1]:.0f} GFLOP/s (3x3 conv, 256 channels, NHWC)')
         for name in names:
             with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as fresh_process:
                 step_s, latency, counted = fresh_process.submit(
@@ -132,24 +137,36 @@ def compare(args, cfg) -> dict:
     rows = []
     for name in names:
         step_s, latency = (statistics.median(t) for t in times[name])
-        peak = peaks[VARIANTS[name]['amp']]
+        round_peaks = peaks[VARIANTS[name]['amp']]
+        # FLOP floor: the step's FLOPs at the peak of the same round; the median over
+        # rounds of the step's time over that floor.
+        floor_ratios = [s / (train_flops / 1e9 / peak)
+                        for s, peak in zip(times[name][0], round_peaks)]
+        peak = statistics.median(round_peaks)
         rows.append(dict(variant=name, train_iter_s=step_s, infer_latency_s=latency,
                          train_iter_s_all=times[name][0],
                          train_gflops=train_flops / step_s / 1e9,
                          train_fraction_of_peak=train_flops / step_s / 1e9 / peak,
+                         train_floor_ratio=statistics.median(floor_ratios),
+                         train_floor_ratio_all=floor_ratios,
                          infer_fraction_of_peak=infer_flops / latency / 1e9 / peak))
     for row in rows:
         row['train_speedup'] = rows[0]['train_iter_s'] / row['train_iter_s']
         row['infer_speedup'] = rows[0]['infer_latency_s'] / row['infer_latency_s']
     print(f'FLOPs: training step {train_flops / 1e9:.2f} GFLOP, one-image inference '
           f'{infer_flops / 1e9:.3f} GFLOP (FlopCounterMode)')
-    print('| variant | train s/iter | speed-up | of peak | infer ms | speed-up | of peak |')
-    print('| --- | --- | --- | --- | --- | --- | --- |')
+    print('| variant | train s/iter | speed-up | of peak | x FLOP floor | infer ms | speed-up '
+          '| of peak |')
+    print('| --- | --- | --- | --- | --- | --- | --- | --- |')
     for r in rows:
         print(f'| {r["variant"]} | {r["train_iter_s"]:.4f} | {r["train_speedup"]:.2f}x | '
-              f'{r["train_fraction_of_peak"]:.0%} | {r["infer_latency_s"] * 1e3:.1f} | '
+              f'{r["train_fraction_of_peak"]:.0%} | {r["train_floor_ratio"]:.2f} | '
+              f'{r["infer_latency_s"] * 1e3:.1f} | '
               f'{r["infer_speedup"]:.2f}x | {r["infer_fraction_of_peak"]:.0%} |')
-    return dict(config=args.config, peak_gflops=dict(fp32=peaks['no'], bf16=peaks['bf16']),
+    return dict(config=args.config,
+                peak_gflops=dict(fp32=statistics.median(peaks['no']),
+                                 bf16=statistics.median(peaks['bf16'])),
+                peak_gflops_all=dict(fp32=peaks['no'], bf16=peaks['bf16']),
                 train_step_flops=train_flops, infer_flops=infer_flops, variants=rows,
                 batch_size=cfg.train_dataloader.get('batch_size', 1),
                 torch=torch.__version__, threads=torch.get_num_threads())

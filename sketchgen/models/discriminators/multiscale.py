@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from sketchgen.models.layers import InstanceNorm2d
 from sketchgen.models.spade_layers import maybe_spectral
 from sketchgen.registry import MODELS
 
@@ -33,7 +34,7 @@ class SpectralPatchDiscriminator(nn.Module):
             blocks.append(nn.Sequential(
                 maybe_spectral(nn.Conv2d(channels, width, 4, stride=stride, padding=2,
                                          bias=False), spectral),
-                nn.InstanceNorm2d(width, affine=False), nn.LeakyReLU(0.2)))
+                InstanceNorm2d(width, affine=False), nn.LeakyReLU(0.2)))
             channels = width
         blocks.append(nn.Conv2d(channels, 1, 4, stride=1, padding=2))
         self.blocks = nn.ModuleList(blocks)

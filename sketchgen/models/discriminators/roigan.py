@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
+from sketchgen.models.layers import InstanceNorm2d
 from sketchgen.registry import MODELS
 
 
@@ -35,7 +36,7 @@ class RoIGANDiscriminator(nn.Module):
         layers = []
         for i, (c_in, c_out, stride) in enumerate(widths):
             conv = spectral_norm(nn.Conv2d(c_in, c_out, 4, stride, padding=1))
-            norm = nn.InstanceNorm2d(c_out, affine=False) if i else nn.Identity()
+            norm = InstanceNorm2d(c_out, affine=False) if i else nn.Identity()
             layers.append(nn.Sequential(conv, norm, nn.LeakyReLU(0.2)))
         self.main = nn.ModuleList(layers)
         self.trunk_channels = 4 * nf

@@ -23,6 +23,7 @@ import torch
 from einops import rearrange
 from torch import nn
 
+from sketchgen.models.layers import InstanceNorm2d
 from sketchgen.models.roi_layers import GatedConv2d, RoIUpBlock
 from sketchgen.registry import MODELS
 
@@ -79,7 +80,7 @@ class RoIGANGenerator(nn.Module):
             channels, size = width, size * 2
         self.decoder = nn.ModuleList(blocks)
         self.to_image = nn.Sequential(nn.Conv2d(channels, 3, 3, padding=1),
-                                      nn.InstanceNorm2d(3, affine=False), nn.Tanh())
+                                      InstanceNorm2d(3, affine=False), nn.Tanh())
 
     # ------------------------------------------------------------------ the paper's steps
     def encode(self, masked: torch.Tensor, mask: torch.Tensor):

@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from sketchgen.models.layers import InstanceNorm2d
 from sketchgen.models.spade_layers import SPADEResBlock, maybe_spectral
 from sketchgen.registry import MODELS
 
@@ -139,7 +140,7 @@ class SPADEStyleEncoder(nn.Module):
             width = base_channels * min(2 ** i, 8)
             layers += [maybe_spectral(nn.Conv2d(channels, width, 3, stride=2, padding=1),
                                       spectral),
-                       nn.InstanceNorm2d(width, affine=False), nn.LeakyReLU(0.2)]
+                       InstanceNorm2d(width, affine=False), nn.LeakyReLU(0.2)]
             channels = width
         self.convs = nn.Sequential(*layers)
         self.fc_mu = nn.Linear(channels * 16, z_dim)
