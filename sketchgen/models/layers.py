@@ -21,25 +21,27 @@ def norm_layer(norm: str, channels: int) -> nn.Module:
 
 
 class InstanceNorm2d(nn.InstanceNorm2d):
-    """`nn.InstanceNorm2d` computed, on a CPU, by the faster of two PyTorch kernels that
-    do the same arithmetic: for each sample and channel, the mean and biased variance over
-    H x W, then (x - mean) / sqrt(var + eps), times weight plus bias where affine.
+    """`nn.InstanceNorm2d` computed by PyTorch kernels that do the same arithmetic (for
+    each sample and channel, the mean and biased variance over H x W, then
+    (x - mean) / sqrt(var + eps), times weight plus bias where affine) and keep the
+    memory format.
 
-    ATen's instance norm copies the input into a (1, N*C, H, W) batch norm. On a CPU
-    that takes about 1.8x as long as `group_norm` with one channel a group, and on a
+    ATen's instance norm copies the input into a (1, N*C, H, W) batch norm. On a
     channels_last input it returns NCHW, so every norm of a channels_last network
-    changes layout and back (docs/benchmarks.md, "Instance norm"). Worse, its backward
-    gives wrong input gradients for one sample when the incoming gradient is
-    channels_last (torch 2.14, CPU; tests/test_fast_path.py). NCHW input takes
-    `group_norm`; channels_last input takes batch norm one sample at a time, which is
-    the same statistic with PyTorch's fastest channels_last kernel. Results agree to
-    float rounding. Parameters and state dict are nn.InstanceNorm2d's. Running
-    statistics, unbatched input, other devices and graph capture (tracing, export,
-    torch.compile) take nn.InstanceNorm2d's own path.
+    changes layout and back, and its backward gives wrong input gradients for one
+    sample when the incoming gradient is channels_last (torch 2.14 on CPU, what a
+    channels_last CycleGAN generator at batch 1 sends it; tests/test_fast_path.py).
+    So channels_last input takes batch norm one sample at a time, the same statistic
+    in PyTorch's channels_last kernel, on any device. On a CPU, NCHW input takes
+    `group_norm` with one channel a group, which runs in about 0.55x the time
+    (docs/benchmarks.md, "Instance norm"). Results agree to float rounding. Parameters
+    and state dict are nn.InstanceNorm2d's. Running statistics, unbatched input, NCHW
+    input off the CPU and graph capture (tracing, export, torch.compile) take
+    nn.InstanceNorm2d's own path.
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if (self.track_running_stats or x.dim() != 4 or x.device.type != 'cpu'
+        if (self.track_running_stats or x.dim() != 4
                 or torch.jit.is_scripting() or torch.jit.is_tracing()
                 or torch.compiler.is_compiling() or torch.onnx.is_in_onnx_export()):
             return super().forward(x)
@@ -47,7 +49,9 @@ class InstanceNorm2d(nn.InstanceNorm2d):
             samples = [F.batch_norm(sample, None, None, self.weight, self.bias, training=True,
                                     eps=self.eps) for sample in x.split(1)]
             return samples[0] if len(samples) == 1 else torch.cat(samples)
-        return F.group_norm(x, x.shape[1], self.weight, self.bias, self.eps)
+        if x.device.type == 'cpu':
+            return F.group_norm(x, x.shape[1], self.weight, self.bias, self.eps)
+        return super().forward(x)
 
 
 class SubPixelConvTranspose2d(nn.Module):

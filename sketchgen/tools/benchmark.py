@@ -75,8 +75,8 @@ VARIANTS = {
                compile='-compile' in name, fused_optimizer='-fused' in name,
                small_convs_as_matmul='-mm' in name, keep_freed_memory='-keep' in name)
     for name in ('fp32', 'fp32-keep', 'fp32-fused', 'fp32-fused-mm', 'fp32-fused-mm-keep',
-                 'fp32-cl', 'fp32-cl-fused', 'fp32-cl-compile', 'bf16', 'bf16-fused',
-                 'bf16-fused-mm', 'bf16-fused-mm-keep', 'bf16-cl', 'bf16-cl-fused',
+                 'fp32-cl', 'fp32-cl-fused', 'fp32-cl-fused-keep', 'fp32-cl-compile', 'bf16',
+                 'bf16-fused', 'bf16-fused-mm', 'bf16-fused-mm-keep', 'bf16-cl', 'bf16-cl-fused',
                  'bf16-cl-fused-mm', 'bf16-cl-fused-mm-keep', 'bf16-cl-compile')}
 
 
@@ -273,6 +273,8 @@ def openvino_backends(model, onnx_path: Path) -> dict:
 def _time_variant(cfg, name: str, args, count_flops_too: bool) -> tuple[float, float, dict]:
     """A fresh trainer with the variant's switches: seconds per training step,
     one-image inference latency, and when asked the FLOPs of both."""
+    import torch
+
     from sketchgen.engine import Trainer
     switches = VARIANTS[name]
     with tempfile.TemporaryDirectory() as tmp:
@@ -288,10 +290,13 @@ def _time_variant(cfg, name: str, args, count_flops_too: bool) -> tuple[float, f
         step_s = trainer_loop(trainer, loader, args.iters)[0]
         trainer.finish()
         model = trainer.model.eval().use_fast_path(switches['amp'], switches['channels_last'])
-        sample = next(loader)['source'][:1].to(trainer.device)
+        # One sample of a training batch, with whatever else the model's generator
+        # takes from it (condition labels, hints).
+        one = {k: v[:1].to(trainer.device) for k, v in next(loader).items()
+               if isinstance(v, torch.Tensor)}
         if count_flops_too:
-            flops['infer'] = count_flops(lambda: model.generate(sample))
-        latency = statistics.median(_time(lambda: model.generate(sample), 20, 5))
+            flops['infer'] = count_flops(lambda: model.generate_batch(one))
+        latency = statistics.median(_time(lambda: model.generate_batch(one), 20, 5))
     return step_s, latency, flops
 
 
