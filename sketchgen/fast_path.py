@@ -2,7 +2,8 @@
 for training, evaluation, inference and the benchmark.
 
 - `channels_last`: NHWC tensors, the layout oneDNN's CPU convolutions (and cuDNN's
-  tensor cores) run fastest in; the networks and every 4-D batch are converted.
+  tensor cores) run fastest in; the networks and every 4-D batch are converted. The
+  library's instance norms keep the layout (`sketchgen.models.layers.InstanceNorm2d`).
 - `amp`: 'bf16' autocast (CPUs with AVX-512 BF16 or AMX, and GPUs), 'fp16' (GPUs).
   Training goes through accelerate's mixed precision; inference through
   `torch.autocast`.
