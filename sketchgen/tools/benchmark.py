@@ -12,9 +12,10 @@ data_wait_share = the part of the trainer's iteration spent waiting for data.
 
 With --compare it times fp32 eager against each fast-path variant instead
 (channels_last, bf16 autocast, torch.compile, ...; each in a fresh process), training
-step and one-image inference, each with its FLOP count (torch's FlopCounterMode) and the achieved
-fraction of this machine's peak, which the tool measures first with a large
-convolution in fp32 and in bf16.
+step and one-image inference, each with its FLOP count (torch's FlopCounterMode), the achieved
+fraction of this machine's peak, which the tool measures with a large convolution in
+fp32 and in bf16 at the start of every round, and the step's time over its FLOP floor
+(its FLOPs at the peak of the same round; the median over rounds).
 
 With --latency, CONFIG is a trained model instead (checkpoint folder, .safetensors or
 zoo name): the tool times the whole colouring call a user makes (a --size px PIL
