@@ -69,6 +69,28 @@ def test_channels_last_gives_the_same_gradients_through_instance_norm(batch):
             assert (p.grad - q.grad).abs().max() <= FP32_TOLERANCE * p.grad.abs().max(), name
 
 
+@pytest.mark.parametrize('padding', ['reflect', 'replicate'])
+def test_pads_stay_bf16_under_autocast_and_change_no_number(padding):
+    # CPU autocast would pad in fp32 and cast back: a copy each way for nothing.
+    torch.manual_seed(0)
+    ours = ResnetGenerator(3, 3, base_channels=8, num_blocks=2, padding=padding)
+    torchs = copy.deepcopy(ours)
+    for parent in torchs.modules():
+        for name, child in parent.named_children():
+            if isinstance(child, (nn.ReflectionPad2d, nn.ReplicationPad2d)):
+                plain = nn.ReflectionPad2d if padding == 'reflect' else nn.ReplicationPad2d
+                setattr(parent, name, plain(child.padding))
+    dtypes = []
+    for m in ours.modules():
+        if isinstance(m, (nn.ReflectionPad2d, nn.ReplicationPad2d)):
+            m.register_forward_hook(lambda m, inputs, out: dtypes.append(out.dtype))
+    x = torch.rand(1, 3, TINY, TINY) * 2 - 1
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        y_ours, y_torchs = ours(x), torchs(x)
+    assert dtypes[0] == torch.float32 and set(dtypes[1:]) == {torch.bfloat16}
+    assert torch.equal(y_ours, y_torchs)   # padding is exact in either dtype
+
+
 def test_fused_optimizer_switch_picks_the_fused_kernels(tiny_pairs, tmp_path):
     cfg = tiny_config(tiny_pairs, train_cfg=dict(max_iters=2), default_hooks=QUIET)
     plain = Trainer(cfg, work_dir=tmp_path / 'plain')

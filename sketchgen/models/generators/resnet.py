@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from sketchgen.models.layers import norm_layer
+from sketchgen.models.layers import ReflectionPad2d, ReplicationPad2d, norm_layer
 from sketchgen.registry import MODELS
 
 PADDINGS = ('reflect', 'replicate', 'zeros')
@@ -37,7 +37,7 @@ def _padded_conv(in_ch: int, out_ch: int, kernel: int, padding: str) -> list[nn.
     pad = kernel // 2
     if padding == 'zeros':
         return [nn.Conv2d(in_ch, out_ch, kernel, padding=pad)]
-    pad_layer = nn.ReflectionPad2d if padding == 'reflect' else nn.ReplicationPad2d
+    pad_layer = ReflectionPad2d if padding == 'reflect' else ReplicationPad2d
     return [pad_layer(pad), nn.Conv2d(in_ch, out_ch, kernel)]
 
 
