@@ -34,10 +34,10 @@ class InstanceNorm2d(nn.InstanceNorm2d):
     So channels_last input takes batch norm one sample at a time, the same statistic
     in PyTorch's channels_last kernel, on any device. On a CPU, NCHW input takes
     `group_norm` with one channel a group, which runs in about 0.55x the time
-    (docs/benchmarks.md, "Instance norm"). Results agree to float rounding. Parameters
-    and state dict are nn.InstanceNorm2d's. Running statistics, unbatched input, NCHW
-    input off the CPU and graph capture (tracing, export, torch.compile) take
-    nn.InstanceNorm2d's own path.
+    (docs/benchmarks.md, "Instance norm and channels_last"). Results agree to float
+    rounding. Parameters and state dict are nn.InstanceNorm2d's. Running statistics,
+    unbatched input, NCHW input off the CPU and graph capture (tracing, export,
+    torch.compile) take nn.InstanceNorm2d's own path.
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
