@@ -1285,3 +1285,39 @@ def test_cartoon_eval_reads_landmarks_with_the_trained_regressor_of_a_generator_
     bare = MODELS.build(tiny_cyclegan_config(tmp_path).model)
     with pytest.raises(SystemExit, match='--regressor'):
         landmark_error_regressor(bare)
+
+
+def test_benchmark_compares_a_label_model_with_its_labels(emoji_faces, tmp_path, capsys):
+    # The benchmark's one-image inference takes the sample's condition labels from the
+    # batch (`generate_batch`); a label model asked without them refuses to run.
+    from sketchgen.tools import run
+    labels = dict(hair=('black', 'brown', 'blonde', 'red', 'grey'))
+    data = dict(type='EmojiUnpairedDataset', image_size=32, subset='faces', labels=labels,
+                with_labels=True, cache_dir=str(emoji_faces), limit=20,
+                pipeline=[dict(type='ToTensor')])
+    cfg = tiny_cyclegan_config(tmp_path, labels=labels)
+    cfg.model.image_size = 32
+    cfg.merge_from_dict(dict(
+        train_dataloader=dict(dataset=dict(data, _delete_=True)),
+        val_dataloader=dict(dataset=dict(data, _delete_=True, split='val')),
+        test_dataloader=dict(dataset=dict(data, _delete_=True, split='val'))))
+    config = tmp_path / 'label_cyclegan.py'
+    cfg.dump(str(config))
+    out = tmp_path / 'bench.json'
+    assert run('benchmark', [str(config), '--compare', '--iters', '1', '--warmup', '1',
+                             '--repeats', '1', '--variants', 'fp32-cl',
+                             '--json', str(out)]) == 0
+    figures = json.loads(out.read_text())
+    assert [v['variant'] for v in figures['variants']] == ['fp32', 'fp32-cl']
+    assert all(v['infer_latency_s'] > 0 for v in figures['variants'])
+    assert figures['infer_flops'] > 0 and '| fp32-cl |' in capsys.readouterr().out
+
+
+def test_every_cyclegan_config_trains_channels_last():
+    # Measured faster for each of them on CPU (docs/benchmarks.md); their instance norms
+    # keep the layout and give NCHW's gradients (tests/test_fast_path.py).
+    from sketchgen.config import load_config
+    configs = sorted((ROOT / 'configs' / 'cyclegan').glob('cyclegan*.py'))
+    assert len(configs) > 10
+    for path in configs:
+        assert load_config(str(path)).get('channels_last') is True, path.name
