@@ -25,7 +25,7 @@ KNOWN_KEYS = ('model', 'train_dataloader', 'val_dataloader', 'test_dataloader', 
               'param_scheduler', 'train_cfg', 'default_hooks', 'custom_hooks', 'val_evaluator',
               'test_evaluator', 'work_dir', 'seed', 'custom_imports', 'amp', 'data_root',
               'channels_last', 'compile', 'fused_optimizer', 'small_convs_as_matmul',
-              'keep_freed_memory', 'load_from')
+              'winograd_convs', 'keep_freed_memory', 'load_from')
 REQUIRED_KEYS = ('model',)
 # Keys of train_cfg that the trainer reads (the one place that lists them).
 TRAIN_CFG_KEYS = ('max_iters', 'val_interval', 'max_nonfinite_skips')

@@ -19,6 +19,10 @@ for training, evaluation, inference and the benchmark.
   the same parameters. oneDNN's kernels are slow there: forward and backward of
   unet_256's 1024->512 transposed convolution at 2x2 took ~45 ms in bf16, ~20 ms as a
   matrix multiply, on a 2-core Xeon with AMX (docs/benchmarks.md).
+- `winograd_convs`: wide 3x3 stride-1 convolutions on large maps (at least 128
+  channels and 1,024 output positions: a ResnetGenerator's residual blocks) computed as
+  Winograd F(4x4, 3x3) in fp32 on CPU: forward and backward of a CycleGAN residual
+  convolution in 0.43x the time of oneDNN's kernel (sketchgen.models.winograd).
 - `keep_freed_memory`: the process keeps the memory it frees for its next allocations
   instead of handing it back to the operating system (glibc's `mallopt`). Without it
   every training step faults fresh pages in for its large tensors (gradients, weight
@@ -153,6 +157,47 @@ def _batch_into_columns(x: torch.Tensor) -> torch.Tensor:
     """(n, c, l) -> (c, n * l): one 2-D matrix multiply for the whole batch. A batched
     one (2-D weight @ 3-D input) took a slow bf16 path: unet_256 inference 2x slower."""
     return x.transpose(0, 1).reshape(x.shape[1], -1)
+
+
+# Forward and backward of a 3x3 convolution, Winograd F(4x4, 3x3) against oneDNN's fp32
+# kernel on a 2-core Xeon with AMX: 2.35x at 256 channels and 64x64 (NHWC), 2.0x at
+# 32x32, 1.5-1.8x at 128 channels; at 64 channels 1.0-1.26x, at 32 slower everywhere,
+# and slower for any width at 256 output positions or fewer (docs/benchmarks.md).
+WINOGRAD_MIN_CHANNELS = 128
+WINOGRAD_MIN_PIXELS = 1024
+
+
+def winograd_convs(module: nn.Module, min_channels: int = WINOGRAD_MIN_CHANNELS,
+                   min_pixels: int = WINOGRAD_MIN_PIXELS) -> nn.Module:
+    """In place: each 3x3, stride-1, undilated, ungrouped, zero-padded `nn.Conv2d` with
+    at least `min_channels` input and output channels computes as Winograd F(4x4, 3x3)
+    (sketchgen.models.winograd) on a CPU in fp32 or fp64 when its output has at least
+    `min_pixels` positions over the batch: a quarter of the multiplies of the direct
+    convolution, ~1e-5 of the output's scale apart from it. Anything else (bf16 or fp16
+    autocast, other devices, smaller maps, graph capture for export or compile) runs the
+    layer's forward as it was, so this combines with `small_convs_as_matmul`.
+    Subclasses are left alone. The state dict is unchanged."""
+    for m in module.modules():
+        if (type(m) is nn.Conv2d and m.kernel_size == (3, 3) and m.stride == (1, 1)
+                and m.dilation == (1, 1) and m.groups == 1 and m.padding_mode == 'zeros'
+                and not isinstance(m.padding, str)
+                and min(m.in_channels, m.out_channels) >= min_channels
+                and not hasattr(m, 'forward_before_winograd')):
+            m.forward_before_winograd = m.forward
+            m.forward = types.MethodType(_conv2d_winograd, m)
+            m.winograd_min_pixels = min_pixels
+    return module
+
+
+def _conv2d_winograd(self: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
+    from sketchgen.models.winograd import winograd_conv2d
+    if (torch.jit.is_scripting() or torch.jit.is_tracing() or torch.compiler.is_compiling()
+            or torch.onnx.is_in_onnx_export() or x.dim() != 4 or x.device.type != 'cpu'
+            or x.dtype not in (torch.float32, torch.float64) or torch.is_autocast_enabled('cpu')
+            or x.shape[0] * (x.shape[2] + 2 * self.padding[0] - 2)
+            * (x.shape[3] + 2 * self.padding[1] - 2) < self.winograd_min_pixels):
+        return self.forward_before_winograd(x)
+    return winograd_conv2d(x, self.weight, self.bias, self.padding)
 
 
 # glibc's mallopt parameters (malloc.h).

@@ -1321,3 +1321,31 @@ def test_every_cyclegan_config_trains_channels_last():
     assert len(configs) > 10
     for path in configs:
         assert load_config(str(path)).get('channels_last') is True, path.name
+
+
+def test_winograd_switch_reaches_a_training_cyclegan_and_computes_the_same_steps(
+        tmp_path, monkeypatch):
+    from sketchgen import fast_path
+    from sketchgen.engine.trainer import Trainer
+    # The tiny generator's residual convolutions are 32 wide on 4x4 maps: low enough
+    # thresholds put them on the Winograd route.
+    monkeypatch.setattr(fast_path.winograd_convs, '__defaults__', (16, 1))
+    write_unpaired(tmp_path / 'data')
+    cfg = tiny_cyclegan_config(tmp_path / 'data')
+    cfg.train_cfg = dict(max_iters=4, val_interval=4)
+    losses = {}
+    for switch in (False, True):
+        trainer = Trainer(cfg, work_dir=tmp_path / str(switch), winograd_convs=switch)
+        rerouted = [m for m in trainer.model.modules() if hasattr(m, 'forward_before_winograd')]
+        assert len(rerouted) == (2 * 2 * TINY_G['num_blocks'] if switch else 0)
+        trainer.train()
+        log = (tmp_path / str(switch) / 'log.jsonl').read_text().splitlines()
+        losses[switch] = [json.loads(line)['loss_cycle_a'] for line in log
+                          if 'loss_cycle_a' in line]
+        options = json.loads((tmp_path / str(switch) / 'training_options.json').read_text())
+        assert options['winograd_convs'] is switch
+    # The same first steps to rounding; later, Adam's normalised updates (lr 2e-3) let
+    # the ~1e-5 differences grow, as any change of summation order would.
+    assert len(losses[True]) == 4
+    assert np.allclose(losses[True][:2], losses[False][:2], rtol=1e-4)
+    assert losses[True][0] != losses[True][1] and losses[True][-1] < 0.5 * losses[True][0]

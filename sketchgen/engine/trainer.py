@@ -77,6 +77,8 @@ class Trainer:
         small_convs_as_matmul: convolutions on small maps (at most 256 positions over the
             batch) as matrix multiplies (overrides `cfg.small_convs_as_matmul`;
             sketchgen.fast_path).
+        winograd_convs: wide 3x3 convolutions on large maps as Winograd F(4x4, 3x3) in
+            fp32 on CPU (overrides `cfg.winograd_convs`; sketchgen.fast_path).
         keep_freed_memory: the process reuses the memory it frees instead of faulting
             fresh pages in every step (overrides `cfg.keep_freed_memory`; default on
             when training on CPU; glibc only; sketchgen.fast_path).
@@ -90,6 +92,7 @@ class Trainer:
                  channels_last: bool | None = None, compile: bool | None = None,
                  fused_optimizer: bool | None = None,
                  small_convs_as_matmul: bool | None = None,
+                 winograd_convs: bool | None = None,
                  keep_freed_memory: bool | None = None):
         self.cfg = cfg
         self.run_name = run_name
@@ -106,6 +109,8 @@ class Trainer:
         self.small_convs_as_matmul = bool(cfg.get('small_convs_as_matmul', False)
                                           if small_convs_as_matmul is None
                                           else small_convs_as_matmul)
+        self.winograd_convs = bool(cfg.get('winograd_convs', False) if winograd_convs is None
+                                   else winograd_convs)
         self.accelerator = make_accelerator(amp)
         launched = int(os.environ.get('WORLD_SIZE', 1))
         if launched != self.accelerator.num_processes:
@@ -145,6 +150,8 @@ class Trainer:
             fast_path.channels_last(self.model)
         if self.small_convs_as_matmul:
             fast_path.small_convs_as_matmul(self.model)
+        if self.winograd_convs:
+            fast_path.winograd_convs(self.model)
         self.optimizers, self.schedulers, self.wrapped = {}, {}, {}
         self._build_optimizers(cfg)
 
@@ -436,6 +443,7 @@ class Trainer:
                        channels_last=self.channels_last, compile=self.compile,
                        fused_optimizer=self.fused_optimizer,
                        small_convs_as_matmul=self.small_convs_as_matmul,
+                       winograd_convs=self.winograd_convs,
                        keep_freed_memory=self.keep_freed_memory,
                        num_processes=self.accelerator.num_processes,
                        device=str(self.device), sketchgen=sketchgen.__version__,

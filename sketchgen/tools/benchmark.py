@@ -69,14 +69,17 @@ def parse_args(argv=None):
 
 # Fast-path variants for --compare: Trainer / init_model switches.
 # fp32 is today's eager step (no switch on); '-fused' adds fused optimisers, '-cl'
-# channels_last, '-compile' torch.compile, '-mm' small_convs_as_matmul, '-keep'
-# keep_freed_memory (the allocator setting; every other variant runs without it).
+# channels_last, '-compile' torch.compile, '-mm' small_convs_as_matmul, '-wino'
+# winograd_convs, '-keep' keep_freed_memory (the allocator setting; every other variant
+# runs without it).
 VARIANTS = {
     name: dict(amp='bf16' if name.startswith('bf16') else 'no', channels_last='-cl' in name,
                compile='-compile' in name, fused_optimizer='-fused' in name,
-               small_convs_as_matmul='-mm' in name, keep_freed_memory='-keep' in name)
+               small_convs_as_matmul='-mm' in name, winograd_convs='-wino' in name,
+               keep_freed_memory='-keep' in name)
     for name in ('fp32', 'fp32-keep', 'fp32-fused', 'fp32-fused-mm', 'fp32-fused-mm-keep',
-                 'fp32-cl', 'fp32-cl-fused', 'fp32-cl-fused-keep', 'fp32-cl-compile', 'bf16',
+                 'fp32-cl', 'fp32-cl-fused', 'fp32-cl-fused-keep', 'fp32-cl-fused-wino-keep',
+                 'fp32-fused-wino-keep', 'fp32-cl-compile', 'bf16',
                  'bf16-fused', 'bf16-fused-mm', 'bf16-fused-mm-keep', 'bf16-cl', 'bf16-cl-fused',
                  'bf16-cl-fused-mm', 'bf16-cl-fused-mm-keep', 'bf16-cl-compile')}
 
@@ -114,6 +117,9 @@ def compare(args, cfg) -> dict:
 
     names = ['fp32'] + [v for v in args.variants if v != 'fp32']
     flops, times = {}, {name: ([], []) for name in names}
+    # The FLOP floor is the model's: the fp32 eager step's FLOPs. Winograd variants do
+    # fewer, which are counted too, as theirs.
+    executed = {}
     peaks = {'no': [], 'bf16': []}
     # Rounds over all variants, so a slow spell of a shared machine hits each alike.
     # The peak is measured again in every round, next to the steps it is a ceiling
@@ -128,10 +134,13 @@ def compare(args, cfg) -> dict:
         print(f'measured peak: fp32 {peaks["no"][-1]:.0f} GFLOP/s, '
               f'bf16 {peaks["bf16"][-1]:.0f} GFLOP/s (3x3 conv, 256 channels, NHWC)')
         for name in names:
+            count = not flops or (VARIANTS[name]['winograd_convs'] and name not in executed)
             with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as fresh_process:
                 step_s, latency, counted = fresh_process.submit(
-                    _time_variant, cfg, name, args, count_flops_too=not flops).result()
+                    _time_variant, cfg, name, args, count_flops_too=count).result()
             flops = flops or counted
+            if counted:
+                executed[name] = counted['train']
             times[name][0].append(step_s)
             times[name][1].append(latency)
     train_flops, infer_flops = flops['train'], flops['infer']
@@ -150,6 +159,9 @@ def compare(args, cfg) -> dict:
                          train_fraction_of_peak=train_flops / step_s / 1e9 / peak,
                          train_floor_ratio=statistics.median(floor_ratios),
                          train_floor_ratio_all=floor_ratios,
+                         train_executed_flops=executed.get(name, train_flops),
+                         train_executed_fraction_of_peak=(
+                             executed.get(name, train_flops) / step_s / 1e9 / peak),
                          infer_fraction_of_peak=infer_flops / latency / 1e9 / peak))
     for row in rows:
         row['train_speedup'] = rows[0]['train_iter_s'] / row['train_iter_s']
@@ -164,6 +176,10 @@ def compare(args, cfg) -> dict:
               f'{r["train_fraction_of_peak"]:.0%} | {r["train_floor_ratio"]:.2f} | '
               f'{r["infer_latency_s"] * 1e3:.1f} | '
               f'{r["infer_speedup"]:.2f}x | {r["infer_fraction_of_peak"]:.0%} |')
+    for r in rows:
+        if r['train_executed_flops'] != train_flops:
+            print(f'{r["variant"]} computes {r["train_executed_flops"] / 1e9:.2f} GFLOP a step '
+                  f'(Winograd), {r["train_executed_fraction_of_peak"]:.0%} of peak on those')
     return dict(config=args.config,
                 peak_gflops=dict(fp32=statistics.median(peaks['no']),
                                  bf16=statistics.median(peaks['bf16'])),

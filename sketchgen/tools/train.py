@@ -34,6 +34,9 @@ def parse_args(argv=None):
     p.add_argument('--small-convs-as-matmul', action=argparse.BooleanOptionalAction,
                    default=None, help='convolutions on small maps (at most 256 positions over '
                    "the batch) as matrix multiplies (default: the config's small_convs_as_matmul)")
+    p.add_argument('--winograd-convs', action=argparse.BooleanOptionalAction, default=None,
+                   help='wide 3x3 convolutions on large maps as Winograd F(4x4, 3x3) in fp32 '
+                   "on CPU (default: the config's winograd_convs)")
     p.add_argument('--keep-freed-memory', action=argparse.BooleanOptionalAction, default=None,
                    help='reuse freed memory instead of faulting fresh pages in every step '
                    "(glibc; default: the config's keep_freed_memory, else on for CPU training)")
@@ -59,6 +62,7 @@ def main(argv=None) -> int:
                       channels_last=args.channels_last, compile=args.compile,
                       fused_optimizer=args.fused_optimizer,
                       small_convs_as_matmul=args.small_convs_as_matmul,
+                      winograd_convs=args.winograd_convs,
                       keep_freed_memory=args.keep_freed_memory,
                       options=dict(config=str(args.config), cfg_options=overrides,
                                    argv=sys.argv[1:] if argv is None else list(argv)))
