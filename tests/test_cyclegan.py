@@ -1349,3 +1349,18 @@ def test_winograd_switch_reaches_a_training_cyclegan_and_computes_the_same_steps
     assert len(losses[True]) == 4
     assert np.allclose(losses[True][:2], losses[False][:2], rtol=1e-4)
     assert losses[True][0] != losses[True][1] and losses[True][-1] < 0.5 * losses[True][0]
+    # The evaluation and inference tools take the same switch.
+    from sketchgen.apis import init_model
+    from sketchgen.tools import test
+    ckpt = tmp_path / 'True' / 'checkpoints' / 'iter_000004'
+    assert sum(hasattr(m, 'forward_before_winograd') for m in init_model(
+        None, ckpt, winograd_convs=True).modules()) == 2 * 2 * TINY_G['num_blocks']
+    reports = {}
+    for switch in (False, True):
+        out = tmp_path / f'test-{switch}'
+        assert test.main(['-', str(ckpt), '--out', str(out)]
+                         + ['--winograd-convs'] * switch) == 0
+        reports[switch] = json.loads((out / 'metrics.json').read_text())
+    assert reports[True]['settings']['winograd_convs'] is True
+    assert reports[True]['metrics']['L1'] == pytest.approx(reports[False]['metrics']['L1'],
+                                                           rel=1e-4)

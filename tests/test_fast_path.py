@@ -456,6 +456,8 @@ def test_subpixel_export_has_no_transposed_convolution_and_matches_pytorch(tiny_
     x = torch.rand(3, TINY, TINY)
     expected = torch_model.infer(x)
     assert (init_model(tmp_path / 'pix2pix.onnx').infer(x) - expected).abs().max() < 1e-4
+    with pytest.raises(ValueError, match='winograd_convs=True: an exported .onnx graph runs'):
+        init_model(tmp_path / 'pix2pix.onnx', winograd_convs=True)
     if 'BF16' in openvino.Core().get_property('CPU', 'OPTIMIZATION_CAPABILITIES'):
         bf16 = init_model(tmp_path / 'pix2pix.onnx', backend='openvino', amp='bf16')
         assert (bf16.infer(x) - expected).abs().max() < BF16_TOLERANCE

@@ -24,15 +24,16 @@ DEFAULT_SIMPLIFICATION_MODEL = (Path(__file__).resolve().parent.parent / 'pretra
 def init_model(config: str | Path | Config | None = None, checkpoint: str | Path | None = None,
                device: str | torch.device = 'cpu', trust_imports: bool = False,
                amp: str = 'no', channels_last: bool = False, backend: str = 'onnxruntime',
-               ema: bool = True):
+               ema: bool = True, winograd_convs: bool = False):
     """Build a model from a config and/or a checkpoint and put it in inference mode.
 
     `init_model(checkpoint)` alone works too: a path to a checkpoint folder or
     .safetensors file as the only argument is taken as the checkpoint, and so is a
     model zoo name (model_zoo.md), downloaded and sha256-checked on first use. Its stored
     config is data and runs no code; the `custom_imports` it names (a plugin's
-    modules) are imported only with `trust_imports=True`. `amp` ('bf16', 'fp16')
-    and `channels_last` put inference on the fast path (see sketchgen.fast_path).
+    modules) are imported only with `trust_imports=True`. `amp` ('bf16', 'fp16'),
+    `channels_last` and `winograd_convs` put inference on the fast path (see
+    sketchgen.fast_path).
     An exported .onnx file runs on `backend`: 'onnxruntime' (fp32) or 'openvino' (fp32,
     or bf16 with amp='bf16'; faster on CPUs, docs/benchmarks.md).
     A model trained with a generator EMA (`ema_decay`) runs the averaged generator;
@@ -46,9 +47,10 @@ def init_model(config: str | Path | Config | None = None, checkpoint: str | Path
     if config is None and str(checkpoint).endswith('.onnx'):
         # an exported generator, its config inside the file, run by `backend`
         from sketchgen.apis.export import init_onnx_model
-        if channels_last or amp not in ('no', 'bf16') or (amp == 'bf16'
-                                                          and backend != 'openvino'):
-            raise ValueError(f'amp={amp!r}, channels_last={channels_last}: an exported .onnx '
+        if channels_last or winograd_convs or amp not in ('no', 'bf16') or (
+                amp == 'bf16' and backend != 'openvino'):
+            raise ValueError(f'amp={amp!r}, channels_last={channels_last}, '
+                             f'winograd_convs={winograd_convs}: an exported .onnx '
                              "graph runs as it is, except amp='bf16' with backend='openvino'.")
         return init_onnx_model(checkpoint, backend=backend,
                                precision='bf16' if amp == 'bf16' else 'f32')
@@ -84,8 +86,8 @@ def init_model(config: str | Path | Config | None = None, checkpoint: str | Path
         model.generator_ema = None   # inference_generator falls back to the online one
     model.cfg = cfg
     model = model.to(device).eval()
-    if amp != 'no' or channels_last:
-        model.use_fast_path(amp, channels_last)
+    if amp != 'no' or channels_last or winograd_convs:
+        model.use_fast_path(amp, channels_last, winograd_convs)
     return model
 
 

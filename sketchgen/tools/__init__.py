@@ -18,12 +18,16 @@ USAGE_ERROR = 2
 
 def add_model_options(parser, fast_path: bool = True) -> None:
     """The options of every tool that loads a checkpoint: --trust-imports and, for the
-    tools that run the model, the inference fast path (--amp, --channels-last)."""
+    tools that run the model, the inference fast path (--amp, --channels-last,
+    --winograd-convs)."""
     if fast_path:
         parser.add_argument('--amp', choices=['no', 'fp16', 'bf16', 'auto'], default='no',
                             help='mixed-precision inference; auto = bf16 where the CPU '
                                  '(AVX-512 BF16, AMX) or GPU computes it natively')
         parser.add_argument('--channels-last', action='store_true', help='NHWC inference')
+        parser.add_argument('--winograd-convs', action='store_true',
+                            help='wide 3x3 convolutions on large maps as Winograd F(4x4, 3x3) '
+                                 'in fp32 on CPU (faster for CycleGAN; docs/benchmarks.md)')
     parser.add_argument('--trust-imports', action='store_true',
                         help="import the modules the checkpoint's config lists in "
                              'custom_imports (a checkpoint is untrusted input)')

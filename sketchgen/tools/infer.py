@@ -81,7 +81,8 @@ def main(argv=None) -> int:
     targets = [output_files(files, out, suffix, args.overwrite) for suffix in suffixes]
     model = init_model(None if args.config == '-' else args.config, args.checkpoint,
                        device=args.device, trust_imports=args.trust_imports,
-                       amp=args.amp, channels_last=args.channels_last, backend=args.backend)
+                       amp=args.amp, channels_last=args.channels_last, backend=args.backend,
+                       winograd_convs=args.winograd_convs)
     out.mkdir(parents=True, exist_ok=True)
     hints = Path(args.hints) if args.hints else None
     if hints is not None and not hints.exists():

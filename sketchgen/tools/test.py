@@ -58,7 +58,8 @@ def main(argv=None) -> int:
     report, table = evaluate_checkpoint(
         config, args.checkpoint, args.metrics,
         args.num_samples, args.out, args.device, args.test_mode, args.seed, args.direction,
-        args.trust_imports, args.amp, args.channels_last, args.baseline, ema=not args.no_ema)
+        args.trust_imports, args.amp, args.channels_last, args.baseline, ema=not args.no_ema,
+        winograd_convs=args.winograd_convs)
     out = Path(report['out'])
     print(table)
     print(f'Wrote {out / "metrics.json"}, {out / "metrics.md"}, {out / "grid.png"} (source | '
@@ -70,7 +71,7 @@ def main(argv=None) -> int:
 def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None, out=None,
                     device=None, test_mode=None, seed=0, direction=None,
                     trust_imports=False, amp='no', channels_last=False,
-                    baseline=None, ema=True) -> tuple[dict, str]:
+                    baseline=None, ema=True, winograd_convs=False) -> tuple[dict, str]:
     """Evaluate `checkpoint` on its config's test split; write metrics.json,
     metrics.md and the images under `out`. Returns the report and the table."""
     import torch
@@ -87,7 +88,7 @@ def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None,
     if num_samples is not None and num_samples < 1:
         raise ValueError(f'--num-samples {num_samples}: evaluate at least one image.')
     model = init_model(config, checkpoint, device=device, trust_imports=trust_imports, amp=amp,
-                       channels_last=channels_last, ema=ema)
+                       channels_last=channels_last, ema=ema, winograd_convs=winograd_convs)
     if test_mode:
         model.test_mode = test_mode
     torch.manual_seed(seed)
@@ -119,7 +120,7 @@ def evaluate_checkpoint(config, checkpoint, metric_names=None, num_samples=None,
                       test_mode=model.test_mode, seed=seed, image_size=model.image_size,
                       generator='ema' if getattr(model, 'generator_ema', None) is not None
                       else 'online',
-                      amp=amp, channels_last=channels_last,
+                      amp=amp, channels_last=channels_last, winograd_convs=winograd_convs,
                       direction=getattr(model, 'direction', None),
                       images='generated and real test images as 8-bit PNG in '
                              f'{out / "generated"} and {out / "real"}'),

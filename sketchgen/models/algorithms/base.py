@@ -70,13 +70,17 @@ class ImageTranslationModel(nn.Module):
         self.inference_amp = 'no'
         self.channels_last = False
 
-    def use_fast_path(self, amp: str = 'no', channels_last: bool = False):
-        """Run inference with `amp` autocast and, with `channels_last`, NHWC weights
-        and inputs. Returns the model."""
+    def use_fast_path(self, amp: str = 'no', channels_last: bool = False,
+                      winograd_convs: bool = False):
+        """Run inference with `amp` autocast; with `channels_last`, NHWC weights
+        and inputs; with `winograd_convs`, wide 3x3 convolutions as Winograd F(4x4, 3x3)
+        where the model runs in fp32 on a CPU (sketchgen.fast_path). Returns the model."""
         self.inference_amp = fast_path.resolve_amp(amp, self.device.type)
         self.channels_last = channels_last
         if channels_last:
             fast_path.channels_last(self)
+        if winograd_convs:
+            fast_path.winograd_convs(self)
         return self
 
     def optimizer_groups(self) -> dict[str, tuple[str, ...]]:
