@@ -1313,14 +1313,16 @@ def test_benchmark_compares_a_label_model_with_its_labels(emoji_faces, tmp_path,
     assert figures['infer_flops'] > 0 and '| fp32-cl |' in capsys.readouterr().out
 
 
-def test_every_cyclegan_config_trains_channels_last():
+def test_every_cyclegan_config_trains_channels_last_with_winograd_convs():
     # Measured faster for each of them on CPU (docs/benchmarks.md); their instance norms
-    # keep the layout and give NCHW's gradients (tests/test_fast_path.py).
+    # keep the layout and give NCHW's gradients (tests/test_fast_path.py), and the
+    # Winograd convolutions compute conv2d (tests/test_winograd.py).
     from sketchgen.config import load_config
     configs = sorted((ROOT / 'configs' / 'cyclegan').glob('cyclegan*.py'))
     assert len(configs) > 10
     for path in configs:
-        assert load_config(str(path)).get('channels_last') is True, path.name
+        cfg = load_config(str(path))
+        assert cfg.get('channels_last') is True and cfg.get('winograd_convs') is True, path.name
 
 
 def test_winograd_switch_reaches_a_training_cyclegan_and_computes_the_same_steps(

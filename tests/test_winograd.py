@@ -55,6 +55,19 @@ def test_winograd_conv2d_gradients_pass_gradcheck_in_float64():
                                     (x, weight))
 
 
+def test_winograd_conv2d_reads_a_strided_slice_and_an_expanded_gradient():
+    """A view with a storage offset goes in as it is (its output needs no padding), and
+    `y.sum()` sends back a gradient whose strides are all zero."""
+    torch.manual_seed(0)
+    x = torch.randn(3, 6, 20, 20, dtype=torch.float64)[1:, 1:5, 2:12, 3:17].requires_grad_()
+    weight = torch.randn(4, 4, 3, 3, dtype=torch.float64, requires_grad=True)
+    y, expected = winograd_conv2d(x, weight), F.conv2d(x, weight)
+    assert relative_error(y, expected) < 1e-12
+    for got, want in zip(torch.autograd.grad(y.sum(), (x, weight)),
+                         torch.autograd.grad(expected.sum(), (x, weight))):
+        assert relative_error(got, want) < 1e-12
+
+
 def test_winograd_conv2d_refuses_other_kernels():
     with pytest.raises(ValueError, match=r'3x3 weight, got input \(1, 2, 8, 8\) and weight '
                                          r'\(2, 2, 5, 5\)'):
@@ -125,3 +138,11 @@ def test_winograd_resnet_generator_matches_its_plain_twin(channels_last):
     scale = max(p.grad.abs().max() for p in net.parameters())
     for (name, a), b in zip(net.named_parameters(), fast.parameters()):
         assert (b.grad - a.grad).abs().max() < 10 * WINOGRAD_TOLERANCE * scale, name
+    # a copy (the EMA generator is one) computes with its own weights
+    twin = copy.deepcopy(fast)
+    assert all(m.forward.__self__ is m and m.forward_before_winograd.__self__ is m
+               for m in twin.modules() if hasattr(m, 'forward_before_winograd'))
+    with torch.no_grad():
+        for p in twin.parameters():
+            p.mul_(0.5)
+    assert relative_error(twin(x), got) > 1e-2
