@@ -77,7 +77,8 @@ VARIANTS = {
                compile='-compile' in name, fused_optimizer='-fused' in name,
                small_convs_as_matmul='-mm' in name, winograd_convs='-wino' in name,
                keep_freed_memory='-keep' in name)
-    for name in ('fp32', 'fp32-keep', 'fp32-fused', 'fp32-fused-mm', 'fp32-fused-mm-keep',
+    for name in ('fp32', 'fp32-keep', 'fp32-fused', 'fp32-fused-keep', 'fp32-fused-mm',
+                 'fp32-fused-mm-keep',
                  'fp32-cl', 'fp32-cl-fused', 'fp32-cl-fused-keep', 'fp32-cl-fused-wino-keep',
                  'fp32-fused-wino-keep', 'fp32-cl-compile', 'bf16',
                  'bf16-fused', 'bf16-fused-mm', 'bf16-fused-mm-keep', 'bf16-cl', 'bf16-cl-fused',
