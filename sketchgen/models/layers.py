@@ -20,6 +20,11 @@ def norm_layer(norm: str, channels: int) -> nn.Module:
     raise ValueError(f'norm={norm!r} is not one of {NORMS}')
 
 
+def is_channels_last(x: torch.Tensor) -> bool:
+    """True for a tensor laid out NHWC (and not also NCHW, as a 1x1 map or one channel is)."""
+    return not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last)
+
+
 class InstanceNorm2d(nn.InstanceNorm2d):
     """`nn.InstanceNorm2d` computed by PyTorch kernels that do the same arithmetic (for
     each sample and channel, the mean and biased variance over H x W, then
@@ -45,7 +50,7 @@ class InstanceNorm2d(nn.InstanceNorm2d):
                 or torch.jit.is_scripting() or torch.jit.is_tracing()
                 or torch.compiler.is_compiling() or torch.onnx.is_in_onnx_export()):
             return super().forward(x)
-        if not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last):
+        if is_channels_last(x):
             samples = [F.batch_norm(sample, None, None, self.weight, self.bias, training=True,
                                     eps=self.eps) for sample in x.split(1)]
             return samples[0] if len(samples) == 1 else torch.cat(samples)

@@ -30,6 +30,8 @@ import functools
 import torch
 import torch.nn.functional as F
 
+from sketchgen.models.layers import is_channels_last
+
 # F(4x4, 3x3): B^T (6x6), G (6x3), A^T (4x6); Lavin & Gray, section 4.2.
 _B_T = ((4, 0, -5, 0, 1, 0), (0, -4, -4, 1, 1, 0), (0, 4, -4, -1, 1, 0),
         (0, -2, -1, 2, 1, 0), (0, 2, -1, -2, 1, 0), (0, 4, 0, -5, 0, 1))
@@ -78,7 +80,7 @@ class _WinogradConv3x3(torch.autograd.Function):
         out_t = _transforms(x.dtype)[2]
         y = (out_t @ m.view(WINDOW ** 2, -1)).view(TILE, TILE, n, tiles_h, tiles_w, c_out)
         ctx.save_for_backward(x, weight)
-        ctx.channels_last = _is_channels_last(x)
+        ctx.channels_last = is_channels_last(x)
         if ctx.channels_last:   # (n, tiles_h, i, tiles_w, j, c): NHWC
             return y.permute(2, 3, 0, 4, 1, 5).reshape(
                 n, tiles_h * TILE, tiles_w * TILE, c_out).permute(0, 3, 1, 2)
@@ -135,10 +137,6 @@ def _overlap_add(windows: torch.Tensor, h: int, w: int, channels_last: bool) -> 
     return grad if channels_last else grad.contiguous()
 
 
-def _is_channels_last(x: torch.Tensor) -> bool:
-    return not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last)
-
-
 def winograd_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
                     padding: tuple[int, int] = (0, 0)) -> torch.Tensor:
     """`F.conv2d(x, weight, bias, stride=1, padding=padding)` for a 3x3 `weight`,
@@ -156,5 +154,5 @@ def winograd_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | 
     y = _WinogradConv3x3.apply(x, weight)
     if extra_h or extra_w:
         y = y[:, :, :out_h, :out_w].contiguous(
-            memory_format=torch.channels_last if _is_channels_last(x) else torch.contiguous_format)
+            memory_format=torch.channels_last if is_channels_last(x) else torch.contiguous_format)
     return y if bias is None else y + bias.view(1, -1, 1, 1)
